@@ -1,0 +1,221 @@
+package io.edhoc.cbor;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Writes CBOR items and CBOR sequences in deterministic (preferred, shortest-form, definite
+ * length) encoding, RFC 8949 section 4.2.1. Bytes written are exactly the bytes that enter
+ * transcripts and MACs, so there is no map sorting here: callers write map entries in the order
+ * the specification prints them.
+ */
+public final class CborWriter {
+  private final ByteArrayOutputStream out;
+
+  public CborWriter() {
+    this(64);
+  }
+
+  public CborWriter(int initialCapacity) {
+    this.out = new ByteArrayOutputStream(initialCapacity);
+  }
+
+  private void head(int majorType, long value) {
+    int mt = majorType << 5;
+    if (value < 0) {
+      throw new IllegalArgumentException("negative length/argument");
+    }
+    if (value < 24) {
+      out.write(mt | (int) value);
+    } else if (value < 0x100) {
+      out.write(mt | 24);
+      out.write((int) value);
+    } else if (value < 0x10000) {
+      out.write(mt | 25);
+      out.write((int) (value >>> 8));
+      out.write((int) value);
+    } else if (value < 0x100000000L) {
+      out.write(mt | 26);
+      for (int s = 24; s >= 0; s -= 8) {
+        out.write((int) (value >>> s));
+      }
+    } else {
+      out.write(mt | 27);
+      for (int s = 56; s >= 0; s -= 8) {
+        out.write((int) (value >>> s));
+      }
+    }
+  }
+
+  /** An integer, major type 0 or 1. */
+  public CborWriter writeInt(long value) {
+    if (value >= 0) {
+      head(0, value);
+    } else {
+      head(1, -1 - value);
+    }
+    return this;
+  }
+
+  public CborWriter writeBigInt(BigInteger value) {
+    if (value.bitLength() > 64) {
+      throw new IllegalArgumentException("integer does not fit in 64 bits");
+    }
+    if (value.signum() >= 0) {
+      writeUnsigned64(value);
+    } else {
+      BigInteger n = BigInteger.ONE.negate().subtract(value);
+      headBig(1, n);
+    }
+    return this;
+  }
+
+  private void writeUnsigned64(BigInteger v) {
+    headBig(0, v);
+  }
+
+  private void headBig(int mt, BigInteger v) {
+    if (v.bitLength() < 64) {
+      head(mt, v.longValue());
+    } else {
+      out.write((mt << 5) | 27);
+      long l = v.longValue();
+      for (int s = 56; s >= 0; s -= 8) {
+        out.write((int) (l >>> s));
+      }
+    }
+  }
+
+  public CborWriter writeBytes(byte[] value) {
+    head(2, value.length);
+    out.write(value, 0, value.length);
+    return this;
+  }
+
+  public CborWriter writeText(String value) {
+    byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+    head(3, utf8.length);
+    out.write(utf8, 0, utf8.length);
+    return this;
+  }
+
+  public CborWriter writeArrayHeader(int size) {
+    head(4, size);
+    return this;
+  }
+
+  public CborWriter writeMapHeader(int size) {
+    head(5, size);
+    return this;
+  }
+
+  public CborWriter writeTag(long tag) {
+    head(6, tag);
+    return this;
+  }
+
+  public CborWriter writeBoolean(boolean value) {
+    out.write(value ? 0xf5 : 0xf4);
+    return this;
+  }
+
+  public CborWriter writeNull() {
+    out.write(0xf6);
+    return this;
+  }
+
+  /** Appends bytes that already are one or more encoded CBOR items (e.g. CRED_x as received). */
+  public CborWriter writeRaw(byte[] encoded) {
+    out.write(encoded, 0, encoded.length);
+    return this;
+  }
+
+  /** Writes a decoded value tree (see {@link CborReader#readValue()}), maps in insertion order. */
+  public CborWriter writeValue(Object v) {
+    if (v == null) {
+      writeNull();
+    } else if (v instanceof Boolean) {
+      writeBoolean((Boolean) v);
+    } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      writeInt(((Number) v).longValue());
+    } else if (v instanceof BigInteger) {
+      writeBigInt((BigInteger) v);
+    } else if (v instanceof byte[]) {
+      writeBytes((byte[]) v);
+    } else if (v instanceof String) {
+      writeText((String) v);
+    } else if (v instanceof java.util.List) {
+      java.util.List<?> l = (java.util.List<?>) v;
+      writeArrayHeader(l.size());
+      for (Object o : l) {
+        writeValue(o);
+      }
+    } else if (v instanceof java.util.Map) {
+      java.util.Map<?, ?> m = (java.util.Map<?, ?>) v;
+      writeMapHeader(m.size());
+      for (java.util.Map.Entry<?, ?> e : m.entrySet()) {
+        writeValue(e.getKey());
+        writeValue(e.getValue());
+      }
+    } else if (v instanceof CborTag) {
+      CborTag t = (CborTag) v;
+      writeTag(t.tag());
+      writeValue(t.content());
+    } else if (v instanceof CborSimple) {
+      int s = ((CborSimple) v).value();
+      if (s < 24) {
+        out.write(0xe0 | s);
+      } else {
+        out.write(0xf8);
+        out.write(s);
+      }
+    } else {
+      throw new IllegalArgumentException("cannot encode " + v.getClass().getSimpleName());
+    }
+    return this;
+  }
+
+  public int size() {
+    return out.size();
+  }
+
+  public byte[] toByteArray() {
+    return out.toByteArray();
+  }
+
+  /** Encodes a single byte string item. */
+  public static byte[] bstr(byte[] value) {
+    return new CborWriter(value.length + 9).writeBytes(value).toByteArray();
+  }
+
+  /** Encodes a single integer item. */
+  public static byte[] integer(long value) {
+    return new CborWriter(9).writeInt(value).toByteArray();
+  }
+
+  /** Concatenates already-encoded items into one CBOR sequence. */
+  public static byte[] sequence(byte[]... encodedItems) {
+    int n = 0;
+    for (byte[] b : encodedItems) {
+      n += b.length;
+    }
+    byte[] r = new byte[n];
+    int p = 0;
+    for (byte[] b : encodedItems) {
+      System.arraycopy(b, 0, r, p, b.length);
+      p += b.length;
+    }
+    return r;
+  }
+
+  @Override
+  public String toString() {
+    return "CborWriter[" + out.size() + " bytes]";
+  }
+
+  static byte[] copy(byte[] b) {
+    return Arrays.copyOf(b, b.length);
+  }
+}

@@ -1,0 +1,184 @@
+package io.edhoc.credentials;
+
+import io.edhoc.cbor.CborWriter;
+import io.edhoc.cose.CoseCurve;
+import io.edhoc.cose.CoseLabels;
+import io.edhoc.cose.CosePublicKey;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x509.Certificate;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+
+/**
+ * An X.509 certificate credential (RFC 9528 section 3.5.2, RFC 9360): CRED_x is the DER
+ * certificate wrapped in a CBOR byte string. ID_CRED_x is x5t (SHA-256/64 by default) by
+ * reference or x5chain by value. Parsing checks structure only; trust is the resolver's business
+ * (PKIX validation lives in the credentials stores).
+ */
+public final class X509Credential implements Credential {
+  private final byte[] der;
+  private final List<byte[]> chain; // leaf first, the leaf included
+  private final CosePublicKey publicKey;
+  private final String subject;
+  private final long x5tAlg;
+
+  private X509Credential(byte[] der, List<byte[]> chain, CosePublicKey publicKey, String subject, long x5tAlg) {
+    this.der = der;
+    this.chain = chain;
+    this.publicKey = publicKey;
+    this.subject = subject;
+    this.x5tAlg = x5tAlg;
+  }
+
+  /** A single certificate (x5chain will hold it alone). */
+  public static X509Credential parse(byte[] der) throws CredentialException {
+    return parseChain(List.of(der));
+  }
+
+  /** A leaf certificate with its chain toward (not necessarily including) the trust anchor. */
+  public static X509Credential parseChain(List<byte[]> derChain) throws CredentialException {
+    if (derChain.isEmpty()) {
+      throw new CredentialException(CredentialException.Reason.MALFORMED, "empty certificate chain");
+    }
+    byte[] leaf = derChain.get(0).clone();
+    Certificate cert;
+    try {
+      cert = Certificate.getInstance(leaf);
+      if (!Arrays.equals(cert.getEncoded("DER"), leaf)) {
+        throw new CredentialException(CredentialException.Reason.MALFORMED, "certificate is not DER");
+      }
+    } catch (CredentialException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new CredentialException(CredentialException.Reason.MALFORMED, "not an X.509 certificate: " + e.getClass().getSimpleName());
+    }
+    List<byte[]> chain = new ArrayList<>();
+    for (byte[] c : derChain) {
+      chain.add(c.clone());
+    }
+    return new X509Credential(leaf, chain, publicKeyOf(cert.getSubjectPublicKeyInfo()), cert.getSubject().toString(), CoseLabels.ALG_SHA256_64);
+  }
+
+  /** The same credential identified by reference with another x5t hash algorithm (-15 or -16). */
+  public X509Credential withX5tAlgorithm(long alg) {
+    if (alg != CoseLabels.ALG_SHA256_64 && alg != CoseLabels.ALG_SHA256) {
+      throw new IllegalArgumentException("x5t algorithm " + alg + " not supported");
+    }
+    return new X509Credential(der, chain, publicKey, subject, alg);
+  }
+
+  /** Maps a SubjectPublicKeyInfo to a COSE public key (Ed25519, Ed448, X25519, X448, P-256, P-384). */
+  public static CosePublicKey publicKeyOf(SubjectPublicKeyInfo spki) throws CredentialException {
+    ASN1ObjectIdentifier alg = spki.getAlgorithm().getAlgorithm();
+    byte[] bits = spki.getPublicKeyData().getBytes();
+    try {
+      if (alg.equals(EdECObjectIdentifiers.id_Ed25519)) {
+        return new CosePublicKey(CoseCurve.ED25519, bits, null);
+      } else if (alg.equals(EdECObjectIdentifiers.id_Ed448)) {
+        return new CosePublicKey(CoseCurve.ED448, bits, null);
+      } else if (alg.equals(EdECObjectIdentifiers.id_X25519)) {
+        return new CosePublicKey(CoseCurve.X25519, bits, null);
+      } else if (alg.equals(EdECObjectIdentifiers.id_X448)) {
+        return new CosePublicKey(CoseCurve.X448, bits, null);
+      } else if (alg.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
+        Object params = spki.getAlgorithm().getParameters();
+        CoseCurve curve;
+        if (X9ObjectIdentifiers.prime256v1.equals(params)) {
+          curve = CoseCurve.P_256;
+        } else if (SECObjectIdentifiers.secp384r1.equals(params)) {
+          curve = CoseCurve.P_384;
+        } else {
+          throw new CredentialException(CredentialException.Reason.WRONG_KEY_TYPE, "EC key on an unsupported curve");
+        }
+        int n = curve.coordinateLength();
+        if (bits.length != 1 + 2 * n || bits[0] != 0x04) {
+          throw new CredentialException(CredentialException.Reason.MALFORMED, "EC public key must be an uncompressed point");
+        }
+        return new CosePublicKey(curve, Arrays.copyOfRange(bits, 1, 1 + n), Arrays.copyOfRange(bits, 1 + n, 1 + 2 * n));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CredentialException(CredentialException.Reason.MALFORMED, "public key: " + e.getMessage());
+    }
+    throw new CredentialException(CredentialException.Reason.WRONG_KEY_TYPE, "unsupported public key algorithm " + alg);
+  }
+
+  /** The x5t hash of a DER certificate for COSE algorithm -15 (SHA-256/64) or -16 (SHA-256). */
+  public static byte[] x5tHash(long alg, byte[] der) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(der);
+      if (alg == CoseLabels.ALG_SHA256_64) {
+        return Arrays.copyOf(h, 8);
+      } else if (alg == CoseLabels.ALG_SHA256) {
+        return h;
+      }
+      throw new IllegalArgumentException("x5t algorithm " + alg + " not supported");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public byte[] cred() {
+    return CborWriter.bstr(der);
+  }
+
+  /** The DER encoding of the leaf certificate. */
+  public byte[] der() {
+    return der.clone();
+  }
+
+  /** The chain as given, leaf first. */
+  public List<byte[]> chain() {
+    List<byte[]> r = new ArrayList<>();
+    for (byte[] c : chain) {
+      r.add(c.clone());
+    }
+    return r;
+  }
+
+  @Override
+  public CosePublicKey publicKey() {
+    return publicKey;
+  }
+
+  @Override
+  public IdCred byReference() {
+    return IdCred.x5t(x5tAlg, x5tHash(x5tAlg, der));
+  }
+
+  @Override
+  public IdCred byValue() {
+    return IdCred.x5chain(chain);
+  }
+
+  public String subject() {
+    return subject;
+  }
+
+  @Override
+  public String describe() {
+    return "X.509 " + subject;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof X509Credential && Arrays.equals(der, ((X509Credential) o).der);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(der);
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+}

@@ -1,0 +1,22 @@
+package io.edhoc.crypto;
+
+/**
+ * The EDHOC hash algorithm of a suite with EDHOC_Extract and EDHOC_Expand (RFC 9528 section
+ * 4.1.1/4.1.2): HKDF-Extract/Expand for SHA-2, KMAC256 for SHAKE256.
+ */
+public interface EdhocHash {
+  HashAlgorithm algorithm();
+
+  /** hash_length in bytes. */
+  default int length() {
+    return algorithm().length();
+  }
+
+  byte[] hash(byte[] data);
+
+  /** EDHOC_Extract(salt, IKM). An empty salt is hash_length zero bytes for HKDF. */
+  byte[] extract(byte[] salt, byte[] ikm);
+
+  /** EDHOC_Expand(PRK, info, length). */
+  byte[] expand(byte[] prk, byte[] info, int length);
+}

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Runs every test: unit, conformance (RFC 9529, PSK draft), matrix, and the interop suites.
+set -euo pipefail
+cd "$(dirname "$0")"
+./mvnw -B verify
