@@ -2,10 +2,11 @@ package io.edhoc.credentials;
 
 import io.edhoc.cbor.CborException;
 import io.edhoc.cbor.CborReader;
-import io.edhoc.cose.CoseCurve;
-import io.edhoc.cose.CoseKeyType;
+import io.edhoc.cbor.CborWriter;
+import io.edhoc.cose.CoseKeys;
 import io.edhoc.cose.CoseLabels;
 import io.edhoc.cose.CosePublicKey;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -77,31 +78,56 @@ public final class CcsCredential implements Credential {
 
   /** Reads the public part of a decoded COSE_Key map (OKP or EC2). */
   public static CosePublicKey publicKeyFromCoseKey(Map<?, ?> key) throws CredentialException {
-    Object kty = key.get((long) CoseLabels.KEY_KTY);
-    Object crv = key.get((long) CoseLabels.KEY_CRV);
-    Object x = key.get((long) CoseLabels.KEY_X);
-    Object y = key.get((long) CoseLabels.KEY_Y);
-    if (!(kty instanceof Long) || !(crv instanceof Long) || !(x instanceof byte[])) {
-      throw new CredentialException(CredentialException.Reason.MALFORMED, "COSE_Key needs kty, crv and x");
-    }
-    CoseKeyType type = CoseKeyType.fromCoseId((Long) kty);
-    CoseCurve curve = CoseCurve.fromCoseId((Long) crv);
-    if (type == null || curve == null || curve.keyType() != type) {
-      throw new CredentialException(CredentialException.Reason.MALFORMED, "COSE_Key kty " + kty + " / crv " + crv + " not supported");
-    }
-    byte[] yb = null;
-    if (type == CoseKeyType.EC2) {
-      if (!(y instanceof byte[])) {
-        throw new CredentialException(CredentialException.Reason.MALFORMED, "EC2 COSE_Key needs y as a byte string");
-      }
-      yb = (byte[]) y;
-    } else if (y != null) {
-      throw new CredentialException(CredentialException.Reason.MALFORMED, "OKP COSE_Key must not have y");
-    }
     try {
-      return new CosePublicKey(curve, (byte[]) x, yb);
-    } catch (IllegalArgumentException e) {
-      throw new CredentialException(CredentialException.Reason.MALFORMED, "COSE_Key: " + e.getMessage());
+      return CoseKeys.publicKey(key);
+    } catch (CoseKeys.CoseKeyException e) {
+      throw new CredentialException(CredentialException.Reason.MALFORMED, e.getMessage());
+    }
+  }
+
+  /**
+   * Builds a CCS in the layout RFC 9529 prints: {2: sub, (4: exp), (5: nbf), 8: {1: COSE_Key}}
+   * with COSE_Key {1: kty, 2: kid, -1: crv, -2: x, (-3: y)}. sub, kid, exp and nbf are optional
+   * (null to leave out).
+   */
+  public static CcsCredential create(String sub, CosePublicKey key, byte[] kid, Long exp, Long nbf) {
+    int n = 1 + (sub != null ? 1 : 0) + (exp != null ? 1 : 0) + (nbf != null ? 1 : 0);
+    CborWriter w = new CborWriter().writeMapHeader(n);
+    if (sub != null) {
+      w.writeInt(CoseLabels.CLAIM_SUB).writeText(sub);
+    }
+    if (exp != null) {
+      w.writeInt(CoseLabels.CLAIM_EXP).writeInt(exp);
+    }
+    if (nbf != null) {
+      w.writeInt(CoseLabels.CLAIM_NBF).writeInt(nbf);
+    }
+    w.writeInt(CoseLabels.CLAIM_CNF).writeMapHeader(1).writeInt(CoseLabels.CNF_COSE_KEY);
+    CoseKeys.writePublic(w, key, kid);
+    try {
+      return parse(w.toByteArray());
+    } catch (CredentialException e) {
+      throw new IllegalArgumentException("cannot build CCS: " + e.getMessage(), e);
+    }
+  }
+
+  /** {2: sub, 8: {1: COSE_Key}}. */
+  public static CcsCredential create(String sub, CosePublicKey key, byte[] kid) {
+    return create(sub, key, kid, null, null);
+  }
+
+  /**
+   * Checks exp and nbf (when present) against {@code now}: REJECTED "CCS expired" / "CCS not yet
+   * valid".
+   */
+  public void checkValidity(Instant now) throws CredentialException {
+    long t = now.getEpochSecond();
+    if (exp != null && t >= exp) {
+      throw new CredentialException(CredentialException.Reason.REJECTED, "CCS expired (" + describe() + ", exp " + Instant.ofEpochSecond(exp) + ")");
+    }
+    if (nbf != null && t < nbf) {
+      throw new CredentialException(
+          CredentialException.Reason.REJECTED, "CCS not yet valid (" + describe() + ", nbf " + Instant.ofEpochSecond(nbf) + ")");
     }
   }
 

@@ -6,6 +6,7 @@ import io.edhoc.cose.CoseLabels;
 import io.edhoc.cose.CosePublicKey;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +14,8 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.Certificate;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 
@@ -28,8 +31,10 @@ public final class X509Credential implements Credential {
   private final CosePublicKey publicKey;
   private final String subject;
   private final long x5tAlg;
+  private final Certificate parsed;
 
-  private X509Credential(byte[] der, List<byte[]> chain, CosePublicKey publicKey, String subject, long x5tAlg) {
+  private X509Credential(Certificate parsed, byte[] der, List<byte[]> chain, CosePublicKey publicKey, String subject, long x5tAlg) {
+    this.parsed = parsed;
     this.der = der;
     this.chain = chain;
     this.publicKey = publicKey;
@@ -63,7 +68,7 @@ public final class X509Credential implements Credential {
     for (byte[] c : derChain) {
       chain.add(c.clone());
     }
-    return new X509Credential(leaf, chain, publicKeyOf(cert.getSubjectPublicKeyInfo()), cert.getSubject().toString(), CoseLabels.ALG_SHA256_64);
+    return new X509Credential(cert, leaf, chain, publicKeyOf(cert.getSubjectPublicKeyInfo()), cert.getSubject().toString(), CoseLabels.ALG_SHA256_64);
   }
 
   /** The same credential identified by reference with another x5t hash algorithm (-15 or -16). */
@@ -71,7 +76,7 @@ public final class X509Credential implements Credential {
     if (alg != CoseLabels.ALG_SHA256_64 && alg != CoseLabels.ALG_SHA256) {
       throw new IllegalArgumentException("x5t algorithm " + alg + " not supported");
     }
-    return new X509Credential(der, chain, publicKey, subject, alg);
+    return new X509Credential(parsed, der, chain, publicKey, subject, alg);
   }
 
   /** Maps a SubjectPublicKeyInfo to a COSE public key (Ed25519, Ed448, X25519, X448, P-256, P-384). */
@@ -160,6 +165,86 @@ public final class X509Credential implements Credential {
 
   public String subject() {
     return subject;
+  }
+
+  /** The issuer's distinguished name. */
+  public String issuer() {
+    return parsed.getIssuer().toString();
+  }
+
+  /** ID_CRED_x by reference with the given x5t algorithm (-15 SHA-256/64, -16 SHA-256). */
+  public IdCred byReference(long alg) {
+    return IdCred.x5t(alg, x5tHash(alg, der));
+  }
+
+  /** notBefore of the leaf. */
+  public Instant notBefore() {
+    return parsed.getStartDate().getDate().toInstant();
+  }
+
+  /** notAfter of the leaf. */
+  public Instant notAfter() {
+    return parsed.getEndDate().getDate().toInstant();
+  }
+
+  /** REJECTED "certificate expired" / "certificate not yet valid" when {@code now} is outside the leaf's validity. */
+  public void checkValidity(Instant now) throws CredentialException {
+    if (now.isAfter(notAfter())) {
+      throw new CredentialException(CredentialException.Reason.REJECTED, "certificate expired (" + subject + ", notAfter " + notAfter() + ")");
+    }
+    if (now.isBefore(notBefore())) {
+      throw new CredentialException(
+          CredentialException.Reason.REJECTED, "certificate not yet valid (" + subject + ", notBefore " + notBefore() + ")");
+    }
+  }
+
+  /** The leaf's key usage bits (org.bouncycastle.asn1.x509.KeyUsage), or -1 when the extension is absent. */
+  public int keyUsageBits() {
+    Extensions ext = parsed.getTBSCertificate().getExtensions();
+    KeyUsage ku = ext == null ? null : KeyUsage.fromExtensions(ext);
+    return ku == null ? -1 : ku.getBytes().length == 0 ? 0 : keyUsageInt(ku);
+  }
+
+  private static int keyUsageInt(KeyUsage ku) {
+    int r = 0;
+    for (int bit : new int[] {KeyUsage.digitalSignature, KeyUsage.nonRepudiation, KeyUsage.keyEncipherment, KeyUsage.dataEncipherment,
+        KeyUsage.keyAgreement, KeyUsage.keyCertSign, KeyUsage.cRLSign, KeyUsage.encipherOnly, KeyUsage.decipherOnly}) {
+      if (ku.hasUsages(bit)) {
+        r |= bit;
+      }
+    }
+    return r;
+  }
+
+  /**
+   * Checks the leaf's key type and key usage extension for the use EDHOC makes of it:
+   * digitalSignature for a signing peer, keyAgreement for a static DH peer. With {@link
+   * CredentialUsage#ANY} the use implied by the key type is checked (EC keys: either bit). An
+   * absent key usage extension allows every use (RFC 5280 section 4.2.1.3) unless {@code
+   * requireExtension}.
+   */
+  public void checkKeyUsage(CredentialUsage usage, boolean requireExtension) throws CredentialException {
+    usage.checkKeyType(this);
+    CredentialUsage effective = usage == CredentialUsage.ANY ? CredentialUsage.impliedBy(publicKey.curve()) : usage;
+    int bits = keyUsageBits();
+    if (bits < 0) {
+      if (requireExtension) {
+        throw new CredentialException(CredentialException.Reason.REJECTED, "certificate has no key usage extension (" + subject + ")");
+      }
+      return;
+    }
+    boolean sign = (bits & KeyUsage.digitalSignature) != 0;
+    boolean agree = (bits & KeyUsage.keyAgreement) != 0;
+    if (effective == CredentialUsage.SIGNATURE && !sign) {
+      throw new CredentialException(CredentialException.Reason.REJECTED, "key usage lacks digitalSignature (" + subject + ")");
+    }
+    if (effective == CredentialUsage.STATIC_DH && !agree) {
+      throw new CredentialException(CredentialException.Reason.REJECTED, "key usage lacks keyAgreement (" + subject + ")");
+    }
+    if (effective == CredentialUsage.ANY && !sign && !agree) {
+      throw new CredentialException(
+          CredentialException.Reason.REJECTED, "key usage lacks both digitalSignature and keyAgreement (" + subject + ")");
+    }
   }
 
   @Override
