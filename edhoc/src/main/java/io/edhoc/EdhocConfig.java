@@ -1,0 +1,198 @@
+package io.edhoc;
+
+import io.edhoc.cose.CoseCurve;
+import io.edhoc.credentials.CredentialResolver;
+import io.edhoc.credentials.OwnCredential;
+import io.edhoc.crypto.CryptoProvider;
+import io.edhoc.crypto.DefaultCrypto;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The immutable configuration of one EDHOC endpoint: suites in preference order, methods, own
+ * credentials, the peer credential resolver, connection identifier allocation and EAD handling.
+ */
+public final class EdhocConfig {
+  private final List<CipherSuite> suites;
+  private final List<Method> methods;
+  private final List<OwnCredential> credentials;
+  private final CredentialResolver peers;
+  private final ConnectionIdAllocator connectionIds;
+  private final EadHandler ead;
+  private final CryptoProvider crypto;
+  private final TestHooks testHooks;
+
+  private EdhocConfig(Builder b) {
+    this.suites = Collections.unmodifiableList(new ArrayList<>(b.suites));
+    this.methods = Collections.unmodifiableList(new ArrayList<>(b.methods));
+    this.credentials = Collections.unmodifiableList(new ArrayList<>(b.credentials));
+    this.peers = b.peers;
+    this.crypto = b.crypto != null ? b.crypto : DefaultCrypto.get();
+    this.connectionIds = b.connectionIds != null ? b.connectionIds : ConnectionIdAllocator.random(this.crypto.random());
+    this.ead = b.ead != null ? b.ead : EadHandler.NONE;
+    this.testHooks = b.testHooks;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder pre-filled with this configuration. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.suites.addAll(suites);
+    b.methods.addAll(methods);
+    b.credentials.addAll(credentials);
+    b.peers = peers;
+    b.connectionIds = connectionIds;
+    b.ead = ead;
+    b.crypto = crypto;
+    b.testHooks = testHooks;
+    return b;
+  }
+
+  /** Supported cipher suites, most preferred first. */
+  public List<CipherSuite> suites() {
+    return suites;
+  }
+
+  /** Accepted methods (responder); the first is the one an initiator uses. */
+  public List<Method> methods() {
+    return methods;
+  }
+
+  public List<OwnCredential> credentials() {
+    return credentials;
+  }
+
+  public CredentialResolver peers() {
+    return peers;
+  }
+
+  public ConnectionIdAllocator connectionIds() {
+    return connectionIds;
+  }
+
+  public EadHandler ead() {
+    return ead;
+  }
+
+  public CryptoProvider crypto() {
+    return crypto;
+  }
+
+  TestHooks testHooks() {
+    return testHooks;
+  }
+
+  /**
+   * The own credential for a role in a method and suite: a signature key on the suite's signature
+   * curve when this side signs, a static DH key on the suite's DH curve otherwise. Null if none.
+   */
+  public OwnCredential credentialFor(Role role, Method method, CipherSuite suite) {
+    boolean signs = role == Role.INITIATOR ? method.initiatorSigns() : method.responderSigns();
+    CoseCurve wanted = signs ? suite.signatureCurve() : suite.dhCurve();
+    for (OwnCredential c : credentials) {
+      if (c.credential().publicKey().curve() == wanted) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** Builder; {@link #build()} checks consistency. */
+  public static final class Builder {
+    private final List<CipherSuite> suites = new ArrayList<>();
+    private final List<Method> methods = new ArrayList<>();
+    private final List<OwnCredential> credentials = new ArrayList<>();
+    private CredentialResolver peers;
+    private ConnectionIdAllocator connectionIds;
+    private EadHandler ead;
+    private CryptoProvider crypto;
+    private TestHooks testHooks;
+
+    private Builder() {}
+
+    /** Supported suites, most preferred first (replaces any earlier list). */
+    public Builder suites(CipherSuite... s) {
+      suites.clear();
+      suites.addAll(Arrays.asList(s));
+      return this;
+    }
+
+    public Builder suites(List<CipherSuite> s) {
+      suites.clear();
+      suites.addAll(s);
+      return this;
+    }
+
+    /** Methods (replaces any earlier list). Method 4 (PSK) must be listed explicitly to be enabled. */
+    public Builder methods(Method... m) {
+      methods.clear();
+      methods.addAll(Arrays.asList(m));
+      return this;
+    }
+
+    public Builder methods(List<Method> m) {
+      methods.clear();
+      methods.addAll(m);
+      return this;
+    }
+
+    /** Adds an own credential; the first that fits a method and suite is used. */
+    public Builder credential(OwnCredential c) {
+      credentials.add(Objects.requireNonNull(c));
+      return this;
+    }
+
+    public Builder peers(CredentialResolver resolver) {
+      this.peers = resolver;
+      return this;
+    }
+
+    public Builder connectionIds(ConnectionIdAllocator allocator) {
+      this.connectionIds = allocator;
+      return this;
+    }
+
+    public Builder ead(EadHandler handler) {
+      this.ead = handler;
+      return this;
+    }
+
+    public Builder crypto(CryptoProvider provider) {
+      this.crypto = provider;
+      return this;
+    }
+
+    /** Test-only inputs; see {@link TestHooks}. */
+    public Builder testHooks(TestHooks hooks) {
+      this.testHooks = hooks;
+      return this;
+    }
+
+    public EdhocConfig build() {
+      if (suites.isEmpty()) {
+        throw new IllegalArgumentException("at least one cipher suite is required");
+      }
+      if (methods.isEmpty()) {
+        throw new IllegalArgumentException("at least one method is required");
+      }
+      if (suites.size() != suites.stream().distinct().count()) {
+        throw new IllegalArgumentException("cipher suites listed twice");
+      }
+      if (peers == null) {
+        throw new IllegalArgumentException("a peer credential resolver is required");
+      }
+      return new EdhocConfig(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EdhocConfig[suites=" + suites + ", methods=" + methods + ", credentials=" + credentials + "]";
+  }
+}
