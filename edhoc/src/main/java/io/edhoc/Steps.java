@@ -5,6 +5,7 @@ import io.edhoc.cose.CoseCurve;
 import io.edhoc.cose.CosePrivateKey;
 import io.edhoc.credentials.Credential;
 import io.edhoc.credentials.CredentialException;
+import io.edhoc.credentials.CredentialUsage;
 import io.edhoc.credentials.IdCred;
 import io.edhoc.crypto.CryptoException;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ final class Steps {
   static Credential resolvePeer(EdhocConfig config, IdCred idCred, boolean peerSigns, CipherSuite suite) throws EdhocException {
     Credential c;
     try {
-      c = config.peers().resolve(idCred);
+      c = config.peers().resolve(idCred, CredentialUsage.of(peerSigns));
     } catch (CredentialException e) {
       switch (e.reason()) {
         case UNKNOWN:
