@@ -78,6 +78,34 @@ public final class PskCredential implements Destroyable {
   }
 
   /**
+   * A resumption PSK entry (draft-ietf-lake-edhoc-psk section 6): rID_CRED_PSK = {4: rKID}, rPSK,
+   * and CRED_I / CRED_R of the original, non-resumption session. Those credentials must be reused
+   * unchanged, so unlike {@link #of} this does not require a symmetric COSE_Key in them to be the
+   * PSK or to carry rKID (after an external-PSK session they carry the external PSK). CRED_I and
+   * CRED_R must still be single CBOR items and distinct.
+   */
+  public static PskCredential forResumption(IdCred rIdCredPsk, byte[] rPsk, byte[] credI, byte[] credR) throws CredentialException {
+    Objects.requireNonNull(rIdCredPsk, "rIdCredPsk");
+    if (rPsk == null || rPsk.length < 16) {
+      throw new CredentialException(CredentialException.Reason.MALFORMED, "resumption PSK must be at least 16 bytes");
+    }
+    if (rIdCredPsk.kind() != IdCred.Kind.KID) {
+      throw new CredentialException(CredentialException.Reason.MALFORMED, "rID_CRED_PSK must be {4: rKID}");
+    }
+    for (byte[] cred : new byte[][] {credI, credR}) {
+      try {
+        CborReader.checkSingleItem(cred, cred == credI ? "CRED_I" : "CRED_R");
+      } catch (CborException e) {
+        throw new CredentialException(CredentialException.Reason.MALFORMED, e.getMessage());
+      }
+    }
+    if (Arrays.equals(credI, credR)) {
+      throw new CredentialException(CredentialException.Reason.MALFORMED, "CRED_I and CRED_R must be distinct");
+    }
+    return new PskCredential(rIdCredPsk, rPsk, credI, credR, "resumption PSK " + rIdCredPsk);
+  }
+
+  /**
    * Reads the PSK and its kid from CRED_I and CRED_R, CCS maps with a symmetric COSE_Key {1: 4,
    * 2: kid, -1: k}; both must carry the same key and kid. ID_CRED_PSK is {4: kid}.
    */
