@@ -9,6 +9,7 @@ final class Extensions {
 
   static List<Runnable> all(Report report) {
     List<Runnable> r = new ArrayList<>();
+    r.add(new Matrix(report));
     return r;
   }
 }
