@@ -1,0 +1,604 @@
+package io.edhoc.oscore;
+
+import io.edhoc.ConnectionIdAllocator;
+import io.edhoc.Edhoc;
+import io.edhoc.EdhocConfig;
+import io.edhoc.EdhocException;
+import io.edhoc.EdhocSession;
+import io.edhoc.ErrorMessage;
+import io.edhoc.Failure;
+import io.edhoc.Initiator;
+import io.edhoc.Responder;
+import io.edhoc.cbor.CborException;
+import io.edhoc.cbor.CborReader;
+import io.edhoc.credentials.ConnectionIdCodec;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport-neutral EDHOC server side of RFC 9528 Appendix A.2, one per endpoint. A transport
+ * (the CoAP resource of this module, an HTTP handler) hands it the request body and maps the
+ * {@link Result} to its response codes; everything else happens here:
+ *
+ * <ul>
+ *   <li>{@code true || message_1}: {@link Responder#readMessage1}, message_2, the state stored
+ *       under C_R in the {@link ResponderSessionStore};
+ *   <li>{@code C_R || message_3}: the state taken (atomically) from the store, message_3
+ *       verified, message_4 when configured (always for method 4), the OSCORE context of RFC 9528
+ *       A.1 derived and handed to the {@link EstablishedListener}s;
+ *   <li>empty body (reverse message flow, A.2.2, when enabled): this side becomes the Initiator,
+ *       returns message_1 and keeps the Initiator state in memory under C_I; {@code C_I ||
+ *       message_2} then returns message_3 (and {@code C_I || message_4} completes when message_4
+ *       is used).
+ * </ul>
+ *
+ * Connection identifiers are this side's OSCORE Recipient IDs: the engine allocates them with a
+ * {@link RecipientIdAllocator} that avoids identifiers of pending handshakes, identifiers being
+ * completed, and those the application reports in use ({@link Builder#recipientIdsInUse}), within
+ * the AEAD length limit of every configured suite, and never equal to the peer's. A failed step
+ * never leaves state behind. Thread-safe.
+ */
+public final class ResponderEngine {
+  private static final Logger LOG = LoggerFactory.getLogger(ResponderEngine.class);
+  private static final byte CBOR_TRUE = (byte) 0xf5;
+
+  /** How a transport should answer. */
+  public enum Status {
+    /** 2.04 / 200: the body is message_2, message_3 (reverse flow), message_4, or empty. */
+    OK,
+    /** 4.00 / 400: the body is an EDHOC error message (client error). */
+    CLIENT_ERROR,
+    /** 4.00 / 400 too: a prefixed identifier names no pending session; the body is ERR_CODE 1. */
+    UNKNOWN_SESSION,
+    /** 5.00 / 500: the body is an EDHOC error message (server error). */
+    SERVER_ERROR;
+
+    public boolean isClientError() {
+      return this == CLIENT_ERROR || this == UNKNOWN_SESSION;
+    }
+  }
+
+  /** Which message the request carried. */
+  public enum Step {
+    MESSAGE_1,
+    MESSAGE_3,
+    /** An empty POST: reverse flow started, the body is message_1. */
+    REVERSE_START,
+    REVERSE_MESSAGE_2,
+    REVERSE_MESSAGE_4,
+    /** The peer sent an EDHOC error message in place of the expected message; the session was dropped. */
+    PEER_ERROR,
+    /** The request could not be framed (no prefix, or an empty body with the reverse flow off). */
+    UNFRAMED
+  }
+
+  /** Called when a session is established, before the response leaves; may install the context. */
+  @FunctionalInterface
+  public interface EstablishedListener {
+    /**
+     * Throwing fails the handshake with a server error; the session is then closed. Listeners must
+     * not keep the session after throwing.
+     */
+    void established(EdhocSession session, OscoreContext context) throws Exception;
+  }
+
+  /** What the transport sends back, and on completion the session and its OSCORE context. */
+  public static final class Result {
+    private final Status status;
+    private final Step step;
+    private final byte[] body;
+    private final boolean errorMessage;
+    private final EdhocSession session;
+    private final OscoreContext context;
+    private final Failure failure;
+    private final String diagnostic;
+
+    private Result(Status status, Step step, byte[] body, boolean errorMessage, EdhocSession session, OscoreContext context,
+        Failure failure, String diagnostic) {
+      this.status = status;
+      this.step = step;
+      this.body = body;
+      this.errorMessage = errorMessage;
+      this.session = session;
+      this.context = context;
+      this.failure = failure;
+      this.diagnostic = diagnostic;
+    }
+
+    static Result ok(Step step, byte[] body) {
+      return new Result(Status.OK, step, body, false, null, null, null, null);
+    }
+
+    public Status status() {
+      return status;
+    }
+
+    public Step step() {
+      return step;
+    }
+
+    /** The response body: message_2/3/4, empty, or the EDHOC error message. */
+    public byte[] body() {
+      return body.clone();
+    }
+
+    /** True if {@link #body()} is an EDHOC error message. */
+    public boolean isErrorMessage() {
+      return errorMessage;
+    }
+
+    /** True if the handshake completed on this request. */
+    public boolean completed() {
+      return session != null;
+    }
+
+    /** The established session (completed only); the caller (or a listener) owns and closes it. */
+    public EdhocSession session() {
+      return session;
+    }
+
+    /** The OSCORE context of RFC 9528 A.1 (completed only). */
+    public OscoreContext oscoreContext() {
+      return context;
+    }
+
+    /** The failure category, or null. */
+    public Failure failure() {
+      return failure;
+    }
+
+    /** Safe-to-log description of a failure, or null. */
+    public String diagnostic() {
+      return diagnostic;
+    }
+
+    @Override
+    public String toString() {
+      return "Result[" + status + ", " + step + (failure == null ? "" : ", " + failure) + (diagnostic == null ? "" : ", " + diagnostic) + "]";
+    }
+  }
+
+  private final EdhocConfig config;
+  private final ResponderSessionStore store;
+  private final Duration timeToLive;
+  private final boolean message4;
+  private final boolean reverseFlow;
+  private final int oscoreKeyLength;
+  private final int oscoreSaltLength;
+  private final Predicate<byte[]> recipientIdsInUse;
+  private final List<EstablishedListener> listeners;
+  private final Clock clock;
+  private final int maxReverseSessions;
+  /** Identifiers handed out but not yet in the store or the application's context store. */
+  private final Map<IdKey, Boolean> reserved = new ConcurrentHashMap<>();
+  private final ThreadLocal<byte[]> lastAllocated = new ThreadLocal<>();
+  private final Map<IdKey, PendingInitiator> reverse = new ConcurrentHashMap<>();
+
+  private record IdKey(byte[] id) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IdKey k && Arrays.equals(id, k.id);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(id);
+    }
+  }
+
+  /** Reverse flow state: Initiator.AwaitingMessage2 or Initiator.AwaitingMessage4. */
+  private record PendingInitiator(Object state, Instant expiresAt) {}
+
+  private ResponderEngine(Builder b) {
+    this.store = b.store != null ? b.store : new InMemoryResponderSessionStore(1000);
+    this.timeToLive = b.timeToLive;
+    this.message4 = b.message4;
+    this.reverseFlow = b.reverseFlow;
+    this.oscoreKeyLength = b.oscoreKeyLength;
+    this.oscoreSaltLength = b.oscoreSaltLength;
+    this.recipientIdsInUse = b.recipientIdsInUse;
+    this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+    this.clock = b.clock;
+    this.maxReverseSessions = b.maxReverseSessions;
+    ConnectionIdAllocator inner = b.allocator != null ? b.allocator
+        : new RecipientIdAllocator(b.config.crypto().random() != null ? b.config.crypto().random() : new SecureRandom(),
+            RecipientIdAllocator.maxLengthFor(b.config.suites()), this::inUse);
+    ConnectionIdAllocator reserving = peer -> {
+      byte[] id = inner.allocate(peer);
+      reserved.put(new IdKey(id.clone()), Boolean.TRUE);
+      lastAllocated.set(id.clone());
+      return id;
+    };
+    this.config = b.config.toBuilder().connectionIds(reserving).build();
+  }
+
+  public static Builder builder(EdhocConfig config) {
+    return new Builder(config);
+  }
+
+  /** The configuration the engine runs (the given one with the engine's identifier allocator). */
+  public EdhocConfig config() {
+    return config;
+  }
+
+  public ResponderSessionStore sessionStore() {
+    return store;
+  }
+
+  public void addListener(EstablishedListener listener) {
+    listeners.add(Objects.requireNonNull(listener));
+  }
+
+  public void removeListener(EstablishedListener listener) {
+    listeners.remove(listener);
+  }
+
+  /** True if {@code id} is a Recipient ID this engine must not hand out now. */
+  public boolean inUse(byte[] id) {
+    IdKey k = new IdKey(id);
+    return reserved.containsKey(k) || store.contains(id) || reverseLive(k) || recipientIdsInUse.test(id.clone());
+  }
+
+  /** Handshakes waiting for message_3 in the store plus reverse-flow handshakes in memory. */
+  public int pendingSessions() {
+    purgeReverse();
+    return store.size() + reverse.size();
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /** Handles one request body of RFC 9528 A.2 (see the class description). */
+  public Result handle(byte[] body) {
+    Objects.requireNonNull(body);
+    if (body.length == 0) {
+      if (!reverseFlow) {
+        return error(Status.CLIENT_ERROR, Step.UNFRAMED, Failure.MALFORMED_MESSAGE, "Empty request", "empty request body, reverse flow not enabled");
+      }
+      return startReverse();
+    }
+    if (body[0] == CBOR_TRUE) {
+      return handleMessage1(Arrays.copyOfRange(body, 1, body.length));
+    }
+    byte[] id;
+    int offset;
+    try {
+      CborReader r = new CborReader(body);
+      id = ConnectionIdCodec.read(r, "prefixed connection identifier");
+      offset = r.position();
+    } catch (CborException e) {
+      return error(Status.CLIENT_ERROR, Step.UNFRAMED, Failure.MALFORMED_MESSAGE, "Malformed connection identifier prefix",
+          "request neither starts with true nor with a connection identifier: " + e.getMessage());
+    }
+    byte[] message = Arrays.copyOfRange(body, offset, body.length);
+    if (reverseFlow && reverseLive(new IdKey(id))) {
+      return handleReverse(id, message);
+    }
+    return handleMessage3(id, message, false);
+  }
+
+  /** Forward flow: message_1 (without the {@code true} prefix) to message_2. */
+  public Result handleMessage1(byte[] message1) {
+    Responder.AwaitingMessage3 w3 = null;
+    lastAllocated.remove();
+    try {
+      Responder.Message1Received r1 = Edhoc.responder(config).readMessage1(message1);
+      w3 = r1.writeMessage2();
+      byte[] cR = w3.connectionIdR();
+      if (Arrays.equals(cR, w3.connectionIdI())) {
+        w3.abandon();
+        return error(Status.SERVER_ERROR, Step.MESSAGE_1, Failure.INTERNAL, "Connection identifier clash",
+            "allocated C_R equals C_I (refused: it would be both OSCORE Sender and Recipient ID)");
+      }
+      byte[] state = w3.export();
+      boolean stored;
+      try {
+        stored = store.put(cR, state, timeToLive);
+      } finally {
+        Arrays.fill(state, (byte) 0);
+      }
+      if (!stored) {
+        w3.abandon();
+        return error(Status.SERVER_ERROR, Step.MESSAGE_1, Failure.INTERNAL, "Too many pending sessions",
+            "session store refused the session (full, or C_R " + hex(cR) + " pending)");
+      }
+      byte[] m2 = w3.message2();
+      w3.abandon(); // the store holds the state now; wipe this copy
+      LOG.debug("message_1 ({}, {}) answered with message_2, C_R {}", r1.method(), r1.suite(), hex(cR));
+      return Result.ok(Step.MESSAGE_1, m2);
+    } catch (EdhocException e) {
+      return failure(Step.MESSAGE_1, e);
+    } catch (RuntimeException e) {
+      if (w3 != null) {
+        safeAbandon(w3);
+      }
+      LOG.warn("message_1 processing failed: {}", e.toString());
+      return error(Status.SERVER_ERROR, Step.MESSAGE_1, Failure.INTERNAL, "Internal error", e.getClass().getSimpleName());
+    } finally {
+      releaseAllocation();
+    }
+  }
+
+  /**
+   * Forward flow: message_3 for the session stored under {@code connectionIdR}. With {@code
+   * combined} (RFC 9668) no message_4 is written whatever the configuration says; the OSCORE
+   * response that follows confirms the keys.
+   */
+  public Result handleMessage3(byte[] connectionIdR, byte[] message3, boolean combined) {
+    byte[] state = store.take(connectionIdR);
+    if (state == null) {
+      return error(Status.UNKNOWN_SESSION, Step.MESSAGE_3, Failure.MALFORMED_MESSAGE, "Unknown connection identifier",
+          "no pending EDHOC session for C_R " + hex(connectionIdR));
+    }
+    IdKey key = new IdKey(connectionIdR.clone());
+    reserved.put(key, Boolean.TRUE);
+    try {
+      Responder.AwaitingMessage3 w3;
+      try {
+        w3 = Responder.resume(config, state);
+      } finally {
+        Arrays.fill(state, (byte) 0);
+      }
+      if (ErrorMessage.isErrorMessage(message3)) {
+        w3.abandon();
+        LOG.debug("peer sent an EDHOC error message instead of message_3 for C_R {}", hex(connectionIdR));
+        return new Result(Status.OK, Step.PEER_ERROR, new byte[0], false, null, null, Failure.PEER_ERROR, "peer sent an error message");
+      }
+      EdhocSession session;
+      byte[] body;
+      Responder.Message3Verified v3 = w3.readMessage3(message3);
+      if (!combined && (message4 || w3.method().isPsk())) {
+        Responder.Completed c = v3.writeMessage4();
+        session = c.session();
+        body = c.message4();
+      } else {
+        session = v3.complete();
+        body = new byte[0];
+      }
+      return established(Step.MESSAGE_3, session, body);
+    } catch (EdhocException e) {
+      return failure(Step.MESSAGE_3, e);
+    } catch (RuntimeException e) {
+      LOG.warn("message_3 processing failed: {}", e.toString());
+      return error(Status.SERVER_ERROR, Step.MESSAGE_3, Failure.INTERNAL, "Internal error", e.getClass().getSimpleName());
+    } finally {
+      reserved.remove(key);
+    }
+  }
+
+  /** Reverse flow (A.2.2): this side is the Initiator; returns message_1. */
+  public Result startReverse() {
+    purgeReverse();
+    if (reverse.size() >= maxReverseSessions) {
+      return error(Status.SERVER_ERROR, Step.REVERSE_START, Failure.INTERNAL, "Too many pending sessions", "reverse-flow sessions at limit");
+    }
+    lastAllocated.remove();
+    try {
+      Initiator.AwaitingMessage2 w2 = Edhoc.initiator(config).writeMessage1();
+      byte[] cI = w2.connectionIdI();
+      reverse.put(new IdKey(cI), new PendingInitiator(w2, clock.instant().plus(timeToLive)));
+      LOG.debug("reverse flow: message_1 sent, C_I {}", hex(cI));
+      return Result.ok(Step.REVERSE_START, w2.message1());
+    } catch (EdhocException e) {
+      return failure(Step.REVERSE_START, e);
+    } catch (RuntimeException e) {
+      LOG.warn("reverse flow start failed: {}", e.toString());
+      return error(Status.SERVER_ERROR, Step.REVERSE_START, Failure.INTERNAL, "Internal error", e.getClass().getSimpleName());
+    } finally {
+      releaseAllocation();
+    }
+  }
+
+  private Result handleReverse(byte[] cI, byte[] message) {
+    IdKey key = new IdKey(cI.clone());
+    PendingInitiator p = reverse.remove(key);
+    if (p == null || !clock.instant().isBefore(p.expiresAt())) {
+      return error(Status.UNKNOWN_SESSION, Step.REVERSE_MESSAGE_2, Failure.MALFORMED_MESSAGE, "Unknown connection identifier",
+          "no pending reverse-flow session for C_I " + hex(cI));
+    }
+    reserved.put(key, Boolean.TRUE);
+    Step step = p.state() instanceof Initiator.AwaitingMessage2 ? Step.REVERSE_MESSAGE_2 : Step.REVERSE_MESSAGE_4;
+    try {
+      if (p.state() instanceof Initiator.AwaitingMessage2 w2) {
+        Initiator.Message2Verified v2 = w2.readMessage2(message);
+        if (Arrays.equals(v2.connectionIdR(), cI)) {
+          return error(Status.CLIENT_ERROR, step, Failure.MALFORMED_MESSAGE, "C_R equals C_I", "peer chose C_R = C_I");
+        }
+        Initiator.AwaitingMessage4 w4 = v2.writeMessage3();
+        byte[] m3 = w4.message3();
+        if (message4 || w2.method().isPsk()) {
+          reverse.put(key, new PendingInitiator(w4, clock.instant().plus(timeToLive)));
+          return Result.ok(step, m3);
+        }
+        return established(step, w4.complete(), m3);
+      }
+      Initiator.AwaitingMessage4 w4 = (Initiator.AwaitingMessage4) p.state();
+      return established(step, w4.readMessage4(message), new byte[0]);
+    } catch (EdhocException e) {
+      return failure(step, e);
+    } catch (RuntimeException e) {
+      LOG.warn("reverse flow step failed: {}", e.toString());
+      return error(Status.SERVER_ERROR, step, Failure.INTERNAL, "Internal error", e.getClass().getSimpleName());
+    } finally {
+      reserved.remove(key);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private Result established(Step step, EdhocSession session, byte[] body) {
+    OscoreContext ctx;
+    try {
+      ctx = OscoreContext.fromEdhoc(session, oscoreKeyLength > 0 ? oscoreKeyLength : session.suite().applicationAead().keyLength(),
+          oscoreSaltLength);
+      for (EstablishedListener l : listeners) {
+        l.established(session, ctx);
+      }
+    } catch (Exception e) {
+      session.close();
+      LOG.warn("EDHOC session established but its OSCORE context was refused: {}", e.getMessage());
+      return error(Status.SERVER_ERROR, step, Failure.INTERNAL, "Security context not installed", "listener refused the context: " + e.getMessage());
+    }
+    LOG.debug("EDHOC session established ({}, {}), OSCORE recipient ID {}", session.method(), session.suite(), hex(ctx.recipientId()));
+    return new Result(Status.OK, step, body, false, session, ctx, null, null);
+  }
+
+  private static Result failure(Step step, EdhocException e) {
+    Failure f = e.failure();
+    byte[] msg = e.errorMessage();
+    if (msg == null) {
+      // a received error message: nothing to send back in EDHOC terms
+      return new Result(Status.OK, Step.PEER_ERROR, new byte[0], false, null, null, f, e.getMessage());
+    }
+    Status st = f == Failure.INTERNAL || f == Failure.NO_CREDENTIAL ? Status.SERVER_ERROR : Status.CLIENT_ERROR;
+    LOG.debug("EDHOC {} failed: {} ({})", step, f, e.getMessage());
+    return new Result(st, step, msg, true, null, null, f, e.getMessage());
+  }
+
+  private static Result error(Status status, Step step, Failure failure, String diagnostic, String detail) {
+    LOG.debug("EDHOC {}: {}", step, detail);
+    return new Result(status, step, ErrorMessage.unspecified(diagnostic), true, null, null, failure, detail);
+  }
+
+  private void releaseAllocation() {
+    byte[] id = lastAllocated.get();
+    if (id != null) {
+      reserved.remove(new IdKey(id));
+      lastAllocated.remove();
+    }
+  }
+
+  private static void safeAbandon(Responder.AwaitingMessage3 w3) {
+    try {
+      w3.abandon();
+    } catch (IllegalStateException ignored) {
+      // already abandoned
+    }
+  }
+
+  private boolean reverseLive(IdKey k) {
+    PendingInitiator p = reverse.get(k);
+    return p != null && clock.instant().isBefore(p.expiresAt());
+  }
+
+  private void purgeReverse() {
+    Instant now = clock.instant();
+    Iterator<PendingInitiator> it = reverse.values().iterator();
+    while (it.hasNext()) {
+      if (!now.isBefore(it.next().expiresAt())) {
+        it.remove();
+      }
+    }
+  }
+
+  private static String hex(byte[] b) {
+    return HexFormat.of().formatHex(b);
+  }
+
+  /** Builder. */
+  public static final class Builder {
+    private final EdhocConfig config;
+    private ResponderSessionStore store;
+    private Duration timeToLive = Duration.ofSeconds(60);
+    private boolean message4;
+    private boolean reverseFlow;
+    private int oscoreKeyLength;
+    private int oscoreSaltLength = OscoreContext.DEFAULT_SALT_LENGTH;
+    private Predicate<byte[]> recipientIdsInUse = id -> false;
+    private ConnectionIdAllocator allocator;
+    private final List<EstablishedListener> listeners = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
+    private int maxReverseSessions = 100;
+
+    private Builder(EdhocConfig config) {
+      this.config = Objects.requireNonNull(config);
+    }
+
+    /** Where states wait for message_3; default a bounded in-memory store of 1000 sessions. */
+    public Builder sessionStore(ResponderSessionStore s) {
+      this.store = Objects.requireNonNull(s);
+      return this;
+    }
+
+    /** How long a handshake may wait for its next message (default 60 s). */
+    public Builder sessionTimeToLive(Duration ttl) {
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("time to live must be positive");
+      }
+      this.timeToLive = ttl;
+      return this;
+    }
+
+    /** Send message_4 after message_3 (the application profile asks for it; always done for method 4). */
+    public Builder message4(boolean use) {
+      this.message4 = use;
+      return this;
+    }
+
+    /** Answer an empty POST by acting as Initiator (RFC 9528 A.2.2). Off by default. */
+    public Builder reverseFlow(boolean enabled) {
+      this.reverseFlow = enabled;
+      return this;
+    }
+
+    /** oscore_key_length agreed out of band (0 = the AEAD key length, the default). */
+    public Builder oscoreKeyLength(int length) {
+      this.oscoreKeyLength = length;
+      return this;
+    }
+
+    /** oscore_salt_length agreed out of band (default 8). */
+    public Builder oscoreSaltLength(int length) {
+      this.oscoreSaltLength = length;
+      return this;
+    }
+
+    /** Recipient IDs in use by the application's OSCORE contexts; never allocated as C_R / C_I. */
+    public Builder recipientIdsInUse(Predicate<byte[]> inUse) {
+      this.recipientIdsInUse = Objects.requireNonNull(inUse);
+      return this;
+    }
+
+    /**
+     * Replaces the engine's {@link RecipientIdAllocator} (e.g. fixed identifiers in tests). The
+     * engine still refuses C_R = C_I and identifiers already pending.
+     */
+    public Builder connectionIdAllocator(ConnectionIdAllocator a) {
+      this.allocator = a;
+      return this;
+    }
+
+    public Builder listener(EstablishedListener l) {
+      listeners.add(Objects.requireNonNull(l));
+      return this;
+    }
+
+    public Builder clock(Clock c) {
+      this.clock = Objects.requireNonNull(c);
+      return this;
+    }
+
+    /** Bound on reverse-flow handshakes kept in memory (default 100). */
+    public Builder maxReverseSessions(int max) {
+      this.maxReverseSessions = max;
+      return this;
+    }
+
+    public ResponderEngine build() {
+      return new ResponderEngine(this);
+    }
+  }
+}
