@@ -137,6 +137,18 @@ public final class OscoreContext {
     }
   }
 
+  /**
+   * EDHOC_KeyUpdate(context) (RFC 9528 Appendix H) on the session, then the A.1 derivation again
+   * with the same lengths: the context that replaces {@code previous}. Both peers run it with the
+   * same {@code context} and get equal (mirrored) contexts; sequence numbers and replay windows
+   * start afresh with the new context.
+   */
+  public static OscoreContext keyUpdate(EdhocSession session, byte[] context, OscoreContext previous) {
+    Objects.requireNonNull(context, "context");
+    session.keyUpdate(context);
+    return fromEdhoc(session, previous.masterSecret.length, previous.masterSalt.length);
+  }
+
   /** The info structure of RFC 8613 section 3.2.1: [id, id_context, alg_aead, type, L]. */
   static byte[] info(byte[] id, byte[] idContext, AeadAlgorithm aead, String type, int length) {
     CborWriter w = new CborWriter().writeArrayHeader(5).writeBytes(id);
