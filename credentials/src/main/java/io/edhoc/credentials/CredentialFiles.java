@@ -95,7 +95,7 @@ public final class CredentialFiles {
         }
         byte[] der;
         try {
-          der = Base64.getMimeDecoder().decode(b64.toString());
+          der = Base64.getDecoder().decode(b64.toString());
         } catch (IllegalArgumentException e) {
           throw new CredentialFileException(file, "PEM block " + type + " at line " + start + ": invalid base64");
         }

@@ -312,6 +312,21 @@ public final class PeerStore implements CredentialResolver, PskResolver {
     throw new CredentialException(CredentialException.Reason.UNKNOWN, "no PSK with ID_CRED_PSK " + id);
   }
 
+  /** Every PSK entry with this ID_CRED_PSK, in the order they were added. */
+  @Override
+  public List<PskCredential> resolvePsks(IdCred id) throws CredentialException {
+    List<PskCredential> r = new ArrayList<>();
+    for (PskCredential p : psks) {
+      if (p.idCredPsk().equals(id) && !p.isDestroyed()) {
+        r.add(p);
+      }
+    }
+    if (r.isEmpty()) {
+      throw new CredentialException(CredentialException.Reason.UNKNOWN, "no PSK with ID_CRED_PSK " + id);
+    }
+    return r;
+  }
+
   @Override
   public String toString() {
     return "PeerStore[" + pinnedCcs.size() + " CCS, " + pinnedCerts.size() + " certificates, " + knownChains.size() + " chains, " + psks.size()
