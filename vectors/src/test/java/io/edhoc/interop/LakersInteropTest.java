@@ -444,6 +444,47 @@ class LakersInteropTest {
             }));
   }
 
+  /**
+   * Cipher suite negotiation (RFC 9528 section 6.3): our initiator prefers suite 0, lakers only
+   * has suite 2, answers ERR_CODE 2 with SUITES_R 2, and our retry with SUITES_I [0, 2] completes.
+   */
+  @TestFactory
+  Stream<DynamicTest> suiteNegotiation() {
+    return Stream.of(recorded("our initiator (suites 0, 2) -> lakers responder, method 3: ERR_CODE 2 SUITES_R 2, retry with [0, 2], "
+        + "kid, no message_4, OSCORE secrets equal", () -> {
+          EdhocConfig cfg = EdhocConfig.builder().suites(CipherSuite.SUITE_0, CipherSuite.SUITE_2).methods(Method.STAT_STAT)
+              .credential(TestCredentials.ccs(CoseCurve.X25519, "x25519-initiator", new byte[] {0x0c}))
+              .credential(rfcI.own(false)).peers(new InMemoryCredentialStore().add(rfcR.cred)).build();
+          Initiator.AwaitingMessage2 first = Edhoc.initiator(cfg).writeMessage1();
+          Initiator retry;
+          try (LakersPeer lakers = LakersPeer.start(lakersConfig("responder", rfcR, false, rfcI.cred, false))) {
+            lakers.deliver("message_1", first.message1());
+            byte[] err = lakers.expectSend("error");
+            assertEquals("0202", Hex.encode(err), "lakers' ERR_CODE 2 with SUITES_R 2");
+            assertRejectedBy(lakers, "message_1");
+            EdhocPeerErrorException e = catchThrowableOfType(EdhocPeerErrorException.class, () -> first.readMessage2(err));
+            assertThat(e).isNotNull();
+            retry = first.retryAfter(e);
+          }
+          assertEquals(List.of(CipherSuite.SUITE_0, CipherSuite.SUITE_2), retry.suitesI());
+          EdhocSession session;
+          JsonNode result;
+          try (LakersPeer lakers = LakersPeer.start(lakersConfig("responder", rfcR, false, rfcI.cred, false))) {
+            Initiator.AwaitingMessage2 w2 = retry.writeMessage1();
+            assertEquals("820002", Hex.encode(java.util.Arrays.copyOfRange(w2.message1(), 1, 4)), "SUITES_I [0, 2] on the wire");
+            lakers.deliver("message_1", w2.message1());
+            Initiator.AwaitingMessage4 w4 = w2.readMessage2(lakers.expectSend("message_2")).writeMessage3();
+            lakers.deliver("message_3", w4.message3());
+            session = w4.complete();
+            result = lakers.expectResult();
+          }
+          try (EdhocSession s = session) {
+            assertEquals(CipherSuite.SUITE_2, s.suite());
+            assertOscoreEqual(s, result, "after negotiation");
+          }
+        }));
+  }
+
   /** ERR_CODE 3: lakers references a credential by a kid we do not know. */
   @TestFactory
   Stream<DynamicTest> unknownCredential() {
