@@ -1,0 +1,128 @@
+package io.edhoc.service;
+
+import io.edhoc.EdhocSession;
+import io.edhoc.oscore.OscoreContext;
+import io.edhoc.oscore.ResponderEngine;
+import io.edhoc.service.store.TimedSessionStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What both transports call: rate limit, the {@link ResponderEngine}, metrics and the
+ * established-session listeners. Transports only frame, check media types and sizes, and map
+ * {@link ResponderEngine.Status} to their codes. Never logs message contents or state.
+ */
+public final class EdhocEndpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(EdhocEndpoint.class);
+  private static final byte CBOR_TRUE = (byte) 0xf5;
+
+  /** What a completed handshake tells the application; no key material. */
+  public record Established(String transport, String source, byte[] connectionIdI, byte[] connectionIdR, int method, int suite,
+      String peer) {}
+
+  /** In-process listener: gets the public facts and, during the call, the session and OSCORE context. */
+  @FunctionalInterface
+  public interface Listener {
+    void established(Established info, EdhocSession session, OscoreContext context) throws Exception;
+  }
+
+  private final ResponderEngine engine;
+  private final ServiceMetrics metrics;
+  private final RateLimiter limiter;
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final Timer engineTimer;
+
+  /** Per-step engine time, for the event-loop measurement. */
+  public interface Timer {
+    void record(String step, long nanos);
+  }
+
+  public EdhocEndpoint(ResponderEngine engine, ServiceMetrics metrics, RateLimiter limiter) {
+    this.engine = engine;
+    this.metrics = metrics;
+    this.limiter = limiter;
+    this.engineTimer = (step, nanos) -> io.micrometer.core.instrument.Timer.builder("edhoc.engine.step")
+        .description("time spent in the EDHOC engine per request (crypto included)").tag("step", step)
+        .publishPercentiles(0.5, 0.99).register(metrics.registry()).record(Duration.ofNanos(nanos));
+  }
+
+  public ResponderEngine engine() {
+    return engine;
+  }
+
+  public void addListener(Listener l) {
+    listeners.add(l);
+  }
+
+  public void removeListener(Listener l) {
+    listeners.remove(l);
+  }
+
+  /** True if the body starts a handshake (A.2 {@code true} prefix). */
+  public static boolean isMessage1(byte[] body) {
+    return body.length > 0 && body[0] == CBOR_TRUE;
+  }
+
+  /** Applies the per-source limit to handshake starts; counts a refusal. */
+  public boolean admit(String transport, String source, byte[] body) {
+    if (isMessage1(body) && !limiter.tryAcquire(source)) {
+      metrics.failed(transport, "rate_limited");
+      return false;
+    }
+    return true;
+  }
+
+  /** Counts a request refused by the transport before the engine (media type, size, method). */
+  public void refused(String transport, String reason) {
+    metrics.failed(transport, reason);
+  }
+
+  /** Runs the engine on the calling thread (a worker, or Californium's executor). */
+  public ResponderEngine.Result process(String transport, String source, byte[] body) {
+    long t0 = System.nanoTime();
+    ResponderEngine.Result r = engine.handle(body);
+    long startMillis = TimedSessionStore.takenStartMillis();
+    engineTimer.record(r.step().name().toLowerCase(Locale.ROOT), System.nanoTime() - t0);
+    switch (r.status()) {
+      case OK:
+        if (r.step() == ResponderEngine.Step.MESSAGE_1) {
+          metrics.started(transport);
+        } else if (r.completed()) {
+          EdhocSession s = r.session();
+          try {
+            metrics.completed(transport, s.method().id(), s.suite().id(),
+                startMillis > 0 ? Duration.ofMillis(Math.max(0, System.currentTimeMillis() - startMillis)) : null);
+            notifyListeners(transport, source, s, r.oscoreContext());
+          } finally {
+            s.close();
+          }
+        } else if (r.step() == ResponderEngine.Step.PEER_ERROR) {
+          metrics.failed(transport, "peer_error");
+        }
+        break;
+      case UNKNOWN_SESSION:
+        metrics.failed(transport, "unknown_c_r");
+        break;
+      default:
+        metrics.failed(transport, r.failure() == null ? "unspecified" : r.failure().name().toLowerCase(Locale.ROOT));
+        LOG.debug("{} from {}: {} {}", transport, source, r.status(), r.diagnostic());
+    }
+    return r;
+  }
+
+  private void notifyListeners(String transport, String source, EdhocSession s, OscoreContext ctx) {
+    Established info = new Established(transport, source, s.connectionIdI(), s.connectionIdR(), s.method().id(), s.suite().id(),
+        s.peerCredential().describe());
+    for (Listener l : listeners) {
+      try {
+        l.established(info, s, ctx);
+      } catch (Exception e) {
+        LOG.warn("established-session listener failed: {}", e.toString());
+      }
+    }
+  }
+}

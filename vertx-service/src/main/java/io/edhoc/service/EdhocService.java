@@ -1,0 +1,371 @@
+package io.edhoc.service;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.edhoc.CipherSuite;
+import io.edhoc.EadHandler;
+import io.edhoc.EadItem;
+import io.edhoc.EdhocConfig;
+import io.edhoc.Method;
+import io.edhoc.cbor.Hex;
+import io.edhoc.credentials.CredentialResolver;
+import io.edhoc.credentials.CredentialsConfig;
+import io.edhoc.credentials.OwnCredential;
+import io.edhoc.oscore.InMemoryResponderSessionStore;
+import io.edhoc.oscore.RecipientIdAllocator;
+import io.edhoc.oscore.ResponderEngine;
+import io.edhoc.oscore.ResponderSessionStore;
+import io.edhoc.service.cluster.ClusterSetup;
+import io.edhoc.service.cluster.HazelcastSessionStore;
+import io.edhoc.service.coap.CoapTransport;
+import io.edhoc.service.coap.ServerContexts;
+import io.edhoc.service.config.ServiceConfig;
+import io.edhoc.service.http.HttpTransport;
+import io.edhoc.service.store.StateSealer;
+import io.edhoc.service.store.TimedSessionStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running service: one {@link ResponderEngine}, the HTTP and CoAP transports, the admin
+ * listener (/health, /metrics), and in cluster mode the Hazelcast-backed session store. {@link
+ * #start} returns when every listener is bound; {@link #close} stops everything.
+ */
+public final class EdhocService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EdhocService.class);
+  /** Event-bus address where every established session is published (public facts only, no keys). */
+  public static final String ESTABLISHED_ADDRESS = "edhoc.established";
+
+  private final ServiceConfig config;
+  private final Vertx vertx;
+  private final ServiceMetrics metrics;
+  private final EdhocEndpoint endpoint;
+  private final ServerContexts contexts;
+  private final TimedSessionStore store;
+  private final Path credentialsPath;
+  private CoapTransport coap;
+  private HttpServer http;
+  private HttpServer admin;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean ready;
+
+  private EdhocService(ServiceConfig config, Vertx vertx, ServiceMetrics metrics, EdhocEndpoint endpoint, ServerContexts contexts,
+      TimedSessionStore store, Path credentialsPath) {
+    this.config = config;
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.endpoint = endpoint;
+    this.contexts = contexts;
+    this.store = store;
+    this.credentialsPath = credentialsPath;
+  }
+
+  /** The loaded own credentials and peer resolver, and where they came from. */
+  public record LoadedCredentials(List<OwnCredential> own, CredentialResolver peers, Path path, boolean created) {}
+
+  /** Credentials as the configuration names them; development ones are created on first use. */
+  public static LoadedCredentials loadCredentials(ServiceConfig.Credentials c) throws IOException {
+    if (!c.config.isEmpty()) {
+      Path p = Paths.get(c.config);
+      try {
+        CredentialsConfig.Loaded l = CredentialsConfig.load(p);
+        return new LoadedCredentials(l.own(), l.peers(), p, false);
+      } catch (io.edhoc.credentials.CredentialFileException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+    }
+    boolean created = false;
+    Path dir;
+    if (!c.directory.isEmpty()) {
+      dir = Paths.get(c.directory);
+    } else {
+      Path base = Paths.get(c.devDirectory);
+      dir = base.resolve("server");
+      if (!CredentialDirectory.exists(dir)) {
+        CredentialDirectory.createDevelopmentPair(base);
+        created = true;
+      }
+    }
+    CredentialDirectory d = CredentialDirectory.load(dir);
+    return new LoadedCredentials(d.own(), d.resolver(c.trustOnFirstUse), dir, created);
+  }
+
+  /** Starts the service; blocks until it listens (or fails). */
+  public static EdhocService start(ServiceConfig cfg, PrintStream out) throws Exception {
+    LoadedCredentials creds = loadCredentials(cfg.credentials);
+    if (creds.created() && out != null) {
+      out.println("Created development credentials in " + creds.path().getParent().toAbsolutePath()
+          + " (server/ for this service, client/ for `edhoc connect`). Do not use them in production.");
+    }
+    List<CipherSuite> suites = new ArrayList<>();
+    cfg.edhoc.suites.forEach(s -> suites.add(CipherSuite.fromId(s)));
+    List<Method> methods = new ArrayList<>();
+    cfg.edhoc.methods.forEach(m -> methods.add(Method.fromId(m)));
+    EdhocConfig.Builder eb = EdhocConfig.builder().suites(suites).methods(methods).peers(creds.peers()).ead(eadHandler(cfg.edhoc.ead));
+    creds.own().forEach(eb::credential);
+    EdhocConfig edhocConfig = eb.build();
+
+    ServiceMetrics metrics = new ServiceMetrics();
+    VertxOptions vopts = new VertxOptions();
+    vopts.setBlockedThreadCheckInterval(1000).setMaxEventLoopExecuteTime(TimeUnit.MILLISECONDS.toNanos(200));
+    Vertx vertx;
+    ResponderSessionStore inner;
+    StateSealer sealer = null;
+    if (cfg.cluster.enabled) {
+      HazelcastClusterManager cm = ClusterSetup.clusterManager(cfg.cluster);
+      vopts.getEventBusOptions().setHost(cfg.cluster.host).setPort(0).setClusterPublicHost(cfg.cluster.host);
+      vertx = await(Vertx.builder().with(vopts).withClusterManager(cm).buildClustered(), 60);
+      HazelcastInstance hz = cm.getHazelcastInstance();
+      inner = new HazelcastSessionStore(hz.getMap(HazelcastSessionStore.MAP_NAME), cfg.limits.maxHalfOpen);
+      sealer = new StateSealer(clusterStateKey(cfg, creds.path()));
+    } else {
+      vertx = Vertx.vertx(vopts);
+      inner = new InMemoryResponderSessionStore(cfg.limits.maxHalfOpen);
+    }
+    try {
+      TimedSessionStore store = new TimedSessionStore(inner, sealer);
+      ServerContexts contexts = new ServerContexts(cfg.limits.maxOscoreContexts);
+      ResponderEngine.Builder rb = ResponderEngine.builder(edhocConfig)
+          .sessionStore(store)
+          .sessionTimeToLive(Duration.ofSeconds(cfg.limits.halfOpenTtlSeconds))
+          .message4(cfg.edhoc.message4)
+          .recipientIdsInUse(contexts::contains)
+          .listener((session, ctx) -> contexts.install(ctx));
+      if (cfg.cluster.enabled) {
+        // several nodes allocate C_R: long random identifiers make a clash between nodes unlikely,
+        // and the cluster map's putIfAbsent refuses the rare one
+        SecureRandom rnd = new SecureRandom();
+        int len = Math.min(4, RecipientIdAllocator.maxLengthFor(suites));
+        rb.connectionIdAllocator(new RecipientIdAllocator(rnd, len, id -> id.length < len || store.contains(id) || contexts.contains(id)));
+      }
+      ResponderEngine engine = rb.build();
+      RateLimiter limiter = new RateLimiter(cfg.limits.ratePerSourcePerSecond, cfg.limits.rateBurst, cfg.limits.rateTrackedSources);
+      EdhocEndpoint endpoint = new EdhocEndpoint(engine, metrics, limiter);
+      metrics.gauges(store::size, store::evictions, contexts::size);
+      EdhocService svc = new EdhocService(cfg, vertx, metrics, endpoint, contexts, store, creds.path());
+      endpoint.addListener((info, session, ctx) -> vertx.eventBus().publish(ESTABLISHED_ADDRESS, toJson(info)));
+      svc.listen();
+      return svc;
+    } catch (Exception e) {
+      await(vertx.close(), 30);
+      throw e;
+    }
+  }
+
+  private static EadHandler eadHandler(ServiceConfig.Ead e) {
+    Set<Integer> labels = new HashSet<>(e.acceptLabels);
+    int pad = e.padding2;
+    SecureRandom rnd = new SecureRandom();
+    return new EadHandler() {
+      @Override
+      public Set<Integer> understoodLabels() {
+        return labels;
+      }
+
+      @Override
+      public List<EadItem> produce(int messageNumber) {
+        return messageNumber == 2 && pad > 0 ? EadItem.padding(pad, rnd) : List.of();
+      }
+    };
+  }
+
+  /** The cluster state key: from the configuration, else from a file (created when missing). */
+  static byte[] clusterStateKey(ServiceConfig cfg, Path credentialsPath) throws IOException {
+    if (!cfg.cluster.stateKey.isEmpty()) {
+      return Hex.decode(cfg.cluster.stateKey);
+    }
+    Path f = cfg.cluster.stateKeyFile.isEmpty()
+        ? (Files.isDirectory(credentialsPath) ? credentialsPath : credentialsPath.toAbsolutePath().getParent()).resolve("cluster-state.key")
+        : Paths.get(cfg.cluster.stateKeyFile);
+    if (!Files.exists(f)) {
+      byte[] k = new byte[32];
+      new SecureRandom().nextBytes(k);
+      try {
+        Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(f, Hex.encode(k).getBytes(StandardCharsets.US_ASCII), StandardOpenOption.TRUNCATE_EXISTING);
+      } catch (java.nio.file.FileAlreadyExistsException raced) {
+        // another node on this machine created it first: use theirs
+      }
+    }
+    String hex = Files.readString(f, StandardCharsets.US_ASCII).trim();
+    if (!hex.matches("[0-9a-fA-F]{64}")) {
+      throw new IOException(f + ": cluster state key must be 64 hex digits");
+    }
+    return Hex.decode(hex);
+  }
+
+  static JsonObject toJson(EdhocEndpoint.Established i) {
+    return new JsonObject()
+        .put("transport", i.transport())
+        .put("c_i", Hex.encode(i.connectionIdI()))
+        .put("c_r", Hex.encode(i.connectionIdR()))
+        .put("method", i.method())
+        .put("suite", i.suite())
+        .put("peer", i.peer());
+  }
+
+  private void listen() throws Exception {
+    if (config.coap.enabled) {
+      coap = new CoapTransport(config.coap.host, config.coap.port, endpoint, contexts, config.limits.maxBodyBytes, config.coap.helloResource);
+      coap.start();
+    }
+    if (config.http.enabled) {
+      Router router = Router.router(vertx);
+      new HttpTransport(vertx, endpoint, config.limits.maxBodyBytes, config.limits.cryptoOnWorkers).mount(router);
+      http = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.http.host).setPort(config.http.port)
+          .setMaxInitialLineLength(1024).setMaxHeaderSize(8192))
+          .requestHandler(router).listen(), 30);
+    }
+    if (config.admin.enabled) {
+      Router router = Router.router(vertx);
+      router.get("/health").handler(ctx -> {
+        boolean ok = ready && !closed.get();
+        JsonObject j = new JsonObject().put("status", ok ? "UP" : "DOWN")
+            .put("http", http != null).put("coap", coap != null).put("cluster", config.cluster.enabled)
+            .put("halfOpen", store.size());
+        ctx.response().setStatusCode(ok ? 200 : 503).putHeader("Content-Type", "application/json").end(j.encode());
+      });
+      router.get("/metrics").handler(ctx -> vertx.executeBlocking(metrics::scrape, false).onComplete(ar -> {
+        if (ar.failed()) {
+          ctx.response().setStatusCode(500).end();
+        } else {
+          ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
+        }
+      }));
+      admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin.host).setPort(config.admin.port))
+          .requestHandler(router).listen(), 30);
+    }
+    ready = true;
+    LOG.debug("EDHOC service listening: {}", describe());
+  }
+
+  private static <T> T await(Future<T> f, int seconds) throws Exception {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof Exception ex) {
+        throw ex;
+      }
+      throw e;
+    }
+  }
+
+  public String describe() {
+    StringBuilder b = new StringBuilder();
+    if (coap != null) {
+      b.append("coap://").append(hostForUri(config.coap.host)).append(':').append(coapPort()).append("/.well-known/edhoc");
+    }
+    if (http != null) {
+      b.append(b.length() > 0 ? ", " : "").append("http://").append(hostForUri(config.http.host)).append(':').append(httpPort())
+          .append(HttpTransport.PATH);
+    }
+    if (admin != null) {
+      b.append(", admin http://").append(hostForUri(config.admin.host)).append(':').append(adminPort()).append("/health /metrics");
+    }
+    if (config.cluster.enabled) {
+      b.append(", cluster '").append(config.cluster.clusterName).append('\'');
+    }
+    return b.toString();
+  }
+
+  static String hostForUri(String host) {
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  public ServiceConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public EdhocEndpoint endpoint() {
+    return endpoint;
+  }
+
+  public ResponderEngine engine() {
+    return endpoint.engine();
+  }
+
+  public ServiceMetrics metrics() {
+    return metrics;
+  }
+
+  public ServerContexts contexts() {
+    return contexts;
+  }
+
+  public ResponderSessionStore sessionStore() {
+    return store;
+  }
+
+  public Path credentialsPath() {
+    return credentialsPath;
+  }
+
+  /** In-process API: called for each established session (the session is closed after listeners return). */
+  public void onEstablished(EdhocEndpoint.Listener listener) {
+    endpoint.addListener(listener);
+  }
+
+  public int httpPort() {
+    return http == null ? -1 : http.actualPort();
+  }
+
+  public int coapPort() {
+    return coap == null ? -1 : coap.port();
+  }
+
+  public int adminPort() {
+    return admin == null ? -1 : admin.actualPort();
+  }
+
+  public boolean isReady() {
+    return ready && !closed.get();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    ready = false;
+    if (coap != null) {
+      try {
+        coap.close();
+      } catch (RuntimeException e) {
+        LOG.debug("CoAP close: {}", e.toString());
+      }
+    }
+    try {
+      await(vertx.close(), 60);
+    } catch (Exception e) {
+      LOG.warn("Vert.x close: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.edhoc.service;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The service's meters, scraped as Prometheus text on GET /metrics:
+ *
+ * <ul>
+ *   <li>{@code edhoc_handshakes_started_total{transport}}: message_1 accepted for processing
+ *   <li>{@code edhoc_handshakes_completed_total{transport,method,suite}}
+ *   <li>{@code edhoc_handshakes_failed_total{transport,reason}}: reason is a {@link
+ *       io.edhoc.Failure} name or a transport reason (unknown_c_r, rate_limited, store_full,
+ *       bad_media_type, too_large, bad_request)
+ *   <li>{@code edhoc_handshake_duration_seconds{transport}}: message_1 received to message_3
+ *       processed (histogram)
+ *   <li>{@code edhoc_half_open_sessions}: responder sessions waiting for message_3
+ *   <li>{@code edhoc_half_open_evictions_total}: half-open sessions dropped (expired or pushed out)
+ *   <li>{@code edhoc_oscore_contexts}: established contexts held by the server
+ * </ul>
+ */
+public final class ServiceMetrics {
+  private static final Duration[] BUCKETS = {
+    Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+    Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+    Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)
+  };
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public void started(String transport) {
+    Counter.builder("edhoc.handshakes.started").description("EDHOC handshakes started (message_1 processed)")
+        .tag("transport", transport).register(registry).increment();
+  }
+
+  public void completed(String transport, int method, int suite, Duration duration) {
+    Counter.builder("edhoc.handshakes.completed").description("EDHOC handshakes completed")
+        .tag("transport", transport).tag("method", Integer.toString(method)).tag("suite", Integer.toString(suite))
+        .register(registry).increment();
+    if (duration != null) {
+      Timer.builder("edhoc.handshake.duration").description("message_1 received to message_3 processed")
+          .tag("transport", transport).serviceLevelObjectives(BUCKETS)
+          .register(registry).record(duration);
+    }
+  }
+
+  public void failed(String transport, String reason) {
+    Counter.builder("edhoc.handshakes.failed").description("EDHOC requests that failed, by reason")
+        .tag("transport", transport).tag("reason", reason).register(registry).increment();
+  }
+
+  /** Registers the gauges that read live values. */
+  public void gauges(Supplier<Number> halfOpen, Supplier<Number> evictions, Supplier<Number> oscoreContexts) {
+    Gauge.builder("edhoc.half.open.sessions", () -> halfOpen.get().doubleValue())
+        .description("responder sessions waiting for message_3").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("edhoc.half.open.evictions", evictions, s -> s.get().doubleValue())
+        .description("half-open sessions dropped without completing (expiry, size bound)").register(registry);
+    Gauge.builder("edhoc.oscore.contexts", () -> oscoreContexts.get().doubleValue())
+        .description("OSCORE contexts established and held by the server").register(registry);
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,124 @@
+package io.edhoc.service.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The service configuration, as read from YAML or JSON (docs/service.md lists every key). Public
+ * mutable fields bound by Jackson; {@link ConfigLoader} validates the result, so code using it can
+ * rely on ranges. Defaults are the development defaults: everything on 127.0.0.1.
+ */
+public final class ServiceConfig {
+  public Http http = new Http();
+  public Coap coap = new Coap();
+  public Admin admin = new Admin();
+  public Credentials credentials = new Credentials();
+  public Edhoc edhoc = new Edhoc();
+  public Limits limits = new Limits();
+  public Cluster cluster = new Cluster();
+
+  /** The HTTP transport: POST /.well-known/edhoc. */
+  public static final class Http {
+    public boolean enabled = true;
+    public String host = "127.0.0.1";
+    /** 0 picks a free port. */
+    public int port = 8080;
+  }
+
+  /** The CoAP transport over UDP (Californium), with the example OSCORE resource. */
+  public static final class Coap {
+    public boolean enabled = true;
+    public String host = "127.0.0.1";
+    public int port = 5683;
+    /** RFC 9175 Echo reachability check on message_1 (4.01 + Echo before any crypto). */
+    public boolean echoReachability = false;
+    /** Path of the example OSCORE-protected resource; empty disables it. */
+    public String helloResource = "hello";
+  }
+
+  /** Admin listener: GET /health and GET /metrics. Loopback by default. */
+  public static final class Admin {
+    public boolean enabled = true;
+    public String host = "127.0.0.1";
+    public int port = 8081;
+  }
+
+  /** Own credentials and trusted peers: a directory laid out as docs/service.md describes. */
+  public static final class Credentials {
+    /** A credentials configuration file of the credentials module (docs/credentials.md). */
+    public String config = "";
+    /**
+     * A credentials directory (own/NAME.ccs + NAME.key, peers/NAME.ccs). With neither this nor
+     * {@link #config}: development credentials in {@link #devDirectory}, created on first run.
+     */
+    public String directory = "";
+    public String devDirectory = "edhoc-dev";
+    /** Accept any peer CCS sent by value (trust on first use, in memory only). */
+    public boolean trustOnFirstUse = false;
+  }
+
+  /** Protocol choices of the responder. */
+  public static final class Edhoc {
+    /** Cipher suites in preference order. */
+    public List<Integer> suites = new ArrayList<>(List.of(2, 0));
+    /** Accepted methods; 4 (PSK) only together with enableMethod4. */
+    public List<Integer> methods = new ArrayList<>(List.of(0, 1, 2, 3));
+    public boolean enableMethod4 = false;
+    /** Send message_4 (RFC 9528 section 5.5); clients must expect it. */
+    public boolean message4 = false;
+    public Ead ead = new Ead();
+  }
+
+  /** External authorization data. */
+  public static final class Ead {
+    /** Non-critical EAD labels accepted and passed to the application listener. */
+    public List<Integer> acceptLabels = new ArrayList<>();
+    /** Pad message_2 with EAD padding (label 0) of this many bytes; 0 for none. */
+    public int padding2 = 0;
+  }
+
+  /** Resource limits. */
+  public static final class Limits {
+    /** Largest accepted request body (bytes): larger gets 413 / 4.13. */
+    public int maxBodyBytes = 1024;
+    /** Half-open responder sessions (message_2 sent, message_3 pending), at most. */
+    public int maxHalfOpen = 10_000;
+    /** Seconds a half-open session waits for message_3. */
+    public int halfOpenTtlSeconds = 30;
+    /** Per-source handshake starts (message_1) per second; 0 disables the limit. */
+    public double ratePerSourcePerSecond = 20;
+    /** Burst allowance of the per-source limit. */
+    public int rateBurst = 40;
+    /** Sources tracked by the rate limiter at most (least recently seen dropped). */
+    public int rateTrackedSources = 100_000;
+    /** Established OSCORE contexts kept by the server, at most. */
+    public int maxOscoreContexts = 10_000;
+    /** Run EDHOC crypto on worker threads instead of the event loop. */
+    public boolean cryptoOnWorkers = true;
+  }
+
+  /** Hazelcast cluster mode (also enabled by serve --cluster). */
+  public static final class Cluster {
+    public boolean enabled = false;
+    /** Interface Hazelcast binds to. */
+    public String host = "127.0.0.1";
+    /** First Hazelcast port; the next free one up to port+autoIncrement is taken. */
+    public int port = 5701;
+    public int portAutoIncrement = 10;
+    /** Members to join over TCP/IP (host or host:port); multicast is never used. */
+    public List<String> members = new ArrayList<>(List.of("127.0.0.1"));
+    public String clusterName = "edhoc";
+    /** Synchronous backups of each half-open session (0..6). */
+    public int backupCount = 1;
+    /**
+     * Hex AES-256 key (64 hex digits) sealing exported responder state before it enters the
+     * cluster map; every node needs the same. Empty: read from {@link #stateKeyFile}.
+     */
+    public String stateKey = "";
+    /**
+     * File holding the hex state key; empty means cluster-state.key in the credentials directory,
+     * created (owner-only) when missing.
+     */
+    public String stateKeyFile = "";
+  }
+}
