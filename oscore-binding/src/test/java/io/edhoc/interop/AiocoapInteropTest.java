@@ -20,6 +20,7 @@ import io.edhoc.credentials.ConnectionIdCodec;
 import io.edhoc.credentials.InMemoryCredentialStore;
 import io.edhoc.credentials.OwnCredential;
 import io.edhoc.oscore.OscoreContext;
+import io.edhoc.oscore.ResponderEngine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.Request;
@@ -69,6 +74,7 @@ class AiocoapInteropTest {
   private static final List<String> RESULTS = Collections.synchronizedList(new ArrayList<>());
   private static final Map<String, Server> SERVERS = new HashMap<>();
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int CONTENT_FORMAT_EDHOC_CBOR_SEQ = 64;
   private static final int CONTENT_FORMAT_CID_EDHOC_CBOR_SEQ = 65;
   private static final long TIMEOUT_MS = 10_000;
 
@@ -236,6 +242,113 @@ class AiocoapInteropTest {
     } finally {
       client.shutdown();
       endpoint.destroy();
+    }
+  }
+
+
+  // ---------------------------------------------------------------- aiocoap initiator -> our responder
+
+  /**
+   * Our CoAP server on 127.0.0.1: /.well-known/edhoc answered by the binding's {@link ResponderEngine}
+   * (RFC 9528 A.2 forward flow, message_4 on, since aiocoap requires message_4 after a plain
+   * message_3 POST), the established context installed in Californium's OSCORE context database,
+   * and /hello answering only OSCORE requests.
+   */
+  static final class OurServer implements AutoCloseable {
+    final CoapServer server;
+    final ResponderEngine engine;
+    final int port;
+    final List<OscoreContext> established = Collections.synchronizedList(new ArrayList<>());
+
+    OurServer(EdhocConfig cfg) {
+      HashMapCtxDB db = new HashMapCtxDB();
+      engine = ResponderEngine.builder(cfg).message4(true).recipientIdsInUse(id -> db.getContext(id) != null)
+          .listener((session, oc) -> {
+            db.addContext(new OSCoreCtx(oc.masterSecret(), false, AlgorithmID.AES_CCM_16_64_128, oc.senderId(), oc.recipientId(),
+                AlgorithmID.HKDF_HMAC_SHA_256, 32, oc.masterSalt(), null, 1024));
+            established.add(oc);
+          }).build();
+      CoapEndpoint endpoint = new CoapEndpoint.Builder().setConfiguration(coapConfig)
+          .setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).setCoapStackFactory(new OSCoreCoapStackFactory())
+          .setCustomCoapStackArgument(db).build();
+      server = new CoapServer(coapConfig);
+      server.addEndpoint(endpoint);
+      CoapResource wellKnown = new CoapResource(".well-known");
+      wellKnown.add(new CoapResource("edhoc") {
+        @Override
+        public void handlePOST(CoapExchange exchange) {
+          ResponderEngine.Result r = engine.handle(exchange.getRequestPayload());
+          CoAP.ResponseCode code = switch (r.status()) {
+            case OK -> CoAP.ResponseCode.CHANGED;
+            case CLIENT_ERROR, UNKNOWN_SESSION -> CoAP.ResponseCode.BAD_REQUEST;
+            case SERVER_ERROR -> CoAP.ResponseCode.INTERNAL_SERVER_ERROR;
+          };
+          Response resp = new Response(code);
+          resp.setPayload(r.body());
+          resp.getOptions().setContentFormat(CONTENT_FORMAT_EDHOC_CBOR_SEQ);
+          exchange.respond(resp);
+        }
+      });
+      server.add(wellKnown);
+      server.add(new CoapResource("hello") {
+        @Override
+        public void handleGET(CoapExchange exchange) {
+          if (!exchange.getRequestOptions().hasOscore()) {
+            exchange.respond(CoAP.ResponseCode.UNAUTHORIZED, "OSCORE required");
+            return;
+          }
+          exchange.respond(CoAP.ResponseCode.CONTENT, "hello from Java");
+        }
+      });
+      server.start();
+      port = endpoint.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+      server.destroy();
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> aiocoapInitiatorAgainstOurServer() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (boolean fresh : new boolean[] {false, true}) {
+      for (boolean clientByValue : new boolean[] {false, true}) {
+        for (boolean ourByValue : new boolean[] {false, true}) {
+          String name = "aiocoap initiator -> our responder, method 3 suite 2, " + (fresh ? "fresh P-256 CCS" : "RFC 9529 CCS")
+              + ", ours " + (ourByValue ? "by value" : "kid") + ", aiocoap's " + (clientByValue ? "by value" : "kid")
+              + ", no combined request, message_4, OSCORE GET /hello";
+          tests.add(recorded(name, () -> aiocoapClientCase(fresh, clientByValue, ourByValue, false)));
+        }
+      }
+    }
+    tests.add(recorded("aiocoap initiator (TOFU: no expected CRED_R) -> our responder, method 3 suite 2, fresh P-256 CCS, ours by value, "
+        + "aiocoap's kid, no combined request, message_4, OSCORE GET /hello", () -> aiocoapClientCase(true, false, true, true)));
+    return tests.stream();
+  }
+
+  private void aiocoapClientCase(boolean fresh, boolean clientByValue, boolean ourByValue, boolean clientTofu) throws Exception {
+    Identity me = fresh ? freshR : rfcR;
+    Identity peer = fresh ? freshI : rfcI;
+    EdhocConfig cfg = EdhocConfig.builder().suites(CipherSuite.SUITE_2).methods(Method.STAT_STAT).credential(me.own(ourByValue))
+        .peers(new InMemoryCredentialStore().add(peer.cred)).build();
+    try (OurServer server = new OurServer(cfg)) {
+      List<String> args = new ArrayList<>(List.of("coap://127.0.0.1:" + server.port + "/hello", "--no-combined",
+          "--cred-style", clientByValue ? "by-value" : "by-kid", "--timeout", "10"));
+      args.addAll(List.of("--own-cred", Hex.encode(peer.cred.cred()), "--own-key", Hex.encode(peer.d)));
+      if (clientTofu) {
+        args.add("--unauthenticated-peer");
+      } else {
+        args.addAll(List.of("--peer-cred", Hex.encode(me.cred.cred())));
+      }
+      try (PythonProcess client = PythonProcess.start("aiocoap_client.py", "aiocoap-client", args)) {
+        int exit = client.waitFor(30);
+        List<String> out = client.remainingLines();
+        assertEquals(0, exit, "aiocoap_client.py exit status\n" + client.diagnostics());
+        assertEquals(List.of("hello from Java"), out, client.diagnostics());
+      }
+      assertEquals(1, server.established.size(), "one EDHOC session completed on our side");
     }
   }
 
