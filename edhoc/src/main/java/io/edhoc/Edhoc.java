@@ -17,6 +17,16 @@ public final class Edhoc {
     return new Initiator(config, method, java.util.List.of(config.suites().get(0)));
   }
 
+  /**
+   * A method 4 Initiator presenting the given PSK entry (e.g. the current resumption PSK, {@link
+   * Resumption#current()}); {@link Method#PSK} must be enabled in the configuration.
+   */
+  public static Initiator initiator(EdhocConfig config, io.edhoc.credentials.PskCredential psk) {
+    Initiator i = initiator(config, Method.PSK);
+    i.psk = java.util.Objects.requireNonNull(psk, "psk");
+    return i;
+  }
+
   public static Responder responder(EdhocConfig config) {
     return new Responder(config);
   }

@@ -2,7 +2,10 @@ package io.edhoc;
 
 import io.edhoc.cose.CoseCurve;
 import io.edhoc.credentials.CredentialResolver;
+import io.edhoc.credentials.IdCred;
 import io.edhoc.credentials.OwnCredential;
+import io.edhoc.credentials.PskCredential;
+import io.edhoc.credentials.PskResolver;
 import io.edhoc.crypto.CryptoProvider;
 import io.edhoc.crypto.DefaultCrypto;
 import java.util.ArrayList;
@@ -24,6 +27,8 @@ public final class EdhocConfig {
   private final EadHandler ead;
   private final CryptoProvider crypto;
   private final TestHooks testHooks;
+  private final List<PskCredential> psks;
+  private final PskResolver pskResolver;
 
   private EdhocConfig(Builder b) {
     this.suites = Collections.unmodifiableList(new ArrayList<>(b.suites));
@@ -34,6 +39,8 @@ public final class EdhocConfig {
     this.connectionIds = b.connectionIds != null ? b.connectionIds : ConnectionIdAllocator.random(this.crypto.random());
     this.ead = b.ead != null ? b.ead : EadHandler.NONE;
     this.testHooks = b.testHooks;
+    this.psks = Collections.unmodifiableList(new ArrayList<>(b.psks));
+    this.pskResolver = b.pskResolver != null ? b.pskResolver : psks.isEmpty() ? null : new OwnPskResolver(psks);
   }
 
   public static Builder builder() {
@@ -51,6 +58,8 @@ public final class EdhocConfig {
     b.ead = ead;
     b.crypto = crypto;
     b.testHooks = testHooks;
+    b.psks.addAll(psks);
+    b.pskResolver = pskResolver instanceof OwnPskResolver ? null : pskResolver;
     return b;
   }
 
@@ -89,6 +98,50 @@ public final class EdhocConfig {
   }
 
   /**
+   * Own PSK entries for method 4 (draft-ietf-lake-edhoc-psk). An Initiator presents the first
+   * (unless {@link Edhoc#initiator(EdhocConfig, PskCredential)} names another); a Responder
+   * without a {@link #pskResolver()} of its own looks received ID_CRED_PSKs up among them.
+   */
+  public List<PskCredential> pskCredentials() {
+    return psks;
+  }
+
+  /**
+   * How a Responder finds the PSK entries for a received ID_CRED_PSK: the configured resolver, or
+   * one over {@link #pskCredentials()} (every entry with that ID_CRED_PSK is a candidate), or null
+   * when neither is configured.
+   */
+  public PskResolver pskResolver() {
+    return pskResolver;
+  }
+
+  /** Candidates among own entries, in configuration order. */
+  private static final class OwnPskResolver implements PskResolver {
+    private final List<PskCredential> entries;
+
+    OwnPskResolver(List<PskCredential> entries) {
+      this.entries = entries;
+    }
+
+    @Override
+    public PskCredential resolvePsk(IdCred idCredPsk) {
+      List<PskCredential> all = resolvePsks(idCredPsk);
+      return all.isEmpty() ? null : all.get(0);
+    }
+
+    @Override
+    public List<PskCredential> resolvePsks(IdCred idCredPsk) {
+      List<PskCredential> r = new ArrayList<>();
+      for (PskCredential p : entries) {
+        if (p.idCredPsk().equals(idCredPsk) && !p.isDestroyed()) {
+          r.add(p);
+        }
+      }
+      return r;
+    }
+  }
+
+  /**
    * The own credential for a role in a method and suite: a signature key on the suite's signature
    * curve when this side signs, a static DH key on the suite's DH curve otherwise. Null if none.
    */
@@ -113,6 +166,8 @@ public final class EdhocConfig {
     private EadHandler ead;
     private CryptoProvider crypto;
     private TestHooks testHooks;
+    private final List<PskCredential> psks = new ArrayList<>();
+    private PskResolver pskResolver;
 
     private Builder() {}
 
@@ -168,6 +223,31 @@ public final class EdhocConfig {
       return this;
     }
 
+    /**
+     * Adds an own PSK entry for method 4 (the Initiator presents the first). Method 4 stays
+     * disabled unless {@link #methods} lists {@link Method#PSK}.
+     */
+    public Builder psk(PskCredential entry) {
+      psks.add(Objects.requireNonNull(entry));
+      return this;
+    }
+
+    /** Own PSK entries (replaces any earlier list), e.g. the current resumption PSK. */
+    public Builder psks(List<PskCredential> entries) {
+      psks.clear();
+      psks.addAll(entries);
+      return this;
+    }
+
+    /**
+     * Responder, method 4: finds the candidate PSK entries for a received ID_CRED_PSK ({@link
+     * PskResolver#resolvePsks}); unknown gives ERR_CODE 3. Without one, own entries are searched.
+     */
+    public Builder pskResolver(PskResolver resolver) {
+      this.pskResolver = resolver;
+      return this;
+    }
+
     /** Test-only inputs; see {@link TestHooks}. */
     public Builder testHooks(TestHooks hooks) {
       this.testHooks = hooks;
@@ -184,7 +264,7 @@ public final class EdhocConfig {
       if (suites.size() != suites.stream().distinct().count()) {
         throw new IllegalArgumentException("cipher suites listed twice");
       }
-      if (peers == null) {
+      if (peers == null && !methods.stream().allMatch(Method::isPsk)) {
         throw new IllegalArgumentException("a peer credential resolver is required");
       }
       return new EdhocConfig(this);
@@ -193,6 +273,6 @@ public final class EdhocConfig {
 
   @Override
   public String toString() {
-    return "EdhocConfig[suites=" + suites + ", methods=" + methods + ", credentials=" + credentials + "]";
+    return "EdhocConfig[suites=" + suites + ", methods=" + methods + ", credentials=" + credentials + (psks.isEmpty() ? "" : ", psks=" + psks) + "]";
   }
 }

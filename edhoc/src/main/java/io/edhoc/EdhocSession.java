@@ -1,12 +1,24 @@
 package io.edhoc;
 
 import io.edhoc.credentials.Credential;
+import io.edhoc.credentials.IdCred;
+import io.edhoc.credentials.PskCredential;
 import java.util.List;
 
 /**
  * An established EDHOC session: who, how, and PRK_out behind EDHOC_Exporter and EDHOC_KeyUpdate
  * (RFC 9528 section 4.2, Appendix H). Closing it wipes PRK_out and PRK_exporter; the secrets are
  * never exposed except through the exporter.
+ *
+ * <p><b>Method 4 (PSK), Initiator:</b> message_3 authenticates the Initiator, but only message_4
+ * (or an OSCORE response protected with keys exported from this session) authenticates the
+ * Responder (draft-ietf-lake-edhoc-psk sections 5.4 and 8). A session from {@link
+ * Initiator.AwaitingMessage4#readMessage4} is complete; one from {@link
+ * Initiator.AwaitingMessage4#completeWithUnauthenticatedResponder()} is <em>provisional</em>:
+ * {@link #isResponderAuthenticated()} is false until {@link #markResponderAuthenticated()} is called
+ * after such an OSCORE response verified. Until then the application must not persist PRK_out,
+ * exported keys or OSCORE contexts, nor treat the peer as authenticated, and {@link Resumption}
+ * refuses the session.
  */
 public final class EdhocSession implements AutoCloseable {
   private final Role role;
@@ -19,6 +31,9 @@ public final class EdhocSession implements AutoCloseable {
   private byte[] prkExporter;
   private boolean closed;
   List<EadItem> ead4 = List.of();
+  /** What the session authenticated with (for resumption); null when not recorded. */
+  SessionCredentials credentials;
+  private volatile boolean responderAuthenticated = true;
 
   EdhocSession(Role role, Method method, KeySchedule ks, byte[] cI, byte[] cR, Credential peer, byte[] prkOut) {
     this.role = role;
@@ -61,9 +76,47 @@ public final class EdhocSession implements AutoCloseable {
     return role == Role.INITIATOR ? cR.clone() : cI.clone();
   }
 
-  /** The authenticated peer credential. */
+  /** The authenticated peer credential; null for method 4, where the PSK entry ({@link #pskCredential()}) stands for both. */
   public Credential peerCredential() {
     return peer;
+  }
+
+  /** Method 4: the PSK entry the session was authenticated with (on the Responder, the candidate that decrypted); null otherwise. */
+  public PskCredential pskCredential() {
+    return credentials == null ? null : credentials.psk;
+  }
+
+  /** Method 4: ID_CRED_PSK of the PSK used; null otherwise. */
+  public IdCred idCredPsk() {
+    return credentials == null || credentials.psk == null ? null : credentials.psk.idCredPsk();
+  }
+
+  /**
+   * Whether the Responder is authenticated to this side. Always true for the Responder's own
+   * session and for methods 0-3 (message_2 authenticates the Responder). For a method 4 Initiator,
+   * true after message_4 verified; false for a provisional session from {@link
+   * Initiator.AwaitingMessage4#completeWithUnauthenticatedResponder()} until {@link
+   * #markResponderAuthenticated()}. While false, nothing derived from this session may be
+   * persisted (draft-ietf-lake-edhoc-psk section 9.10) and the peer is not authenticated.
+   */
+  public boolean isResponderAuthenticated() {
+    return responderAuthenticated;
+  }
+
+  /**
+   * Records that the Responder is now authenticated: call it only after a message from the
+   * Responder protected with a key exported from this session (an OSCORE response) has been
+   * verified. Only the Initiator's provisional method 4 session needs it; elsewhere a no-op.
+   */
+  public void markResponderAuthenticated() {
+    synchronized (this) {
+      checkOpen();
+    }
+    responderAuthenticated = true;
+  }
+
+  void provisional() {
+    responderAuthenticated = false;
   }
 
   /** EAD_4 received by the Initiator, padding removed; empty otherwise. */
@@ -112,6 +165,7 @@ public final class EdhocSession implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "EdhocSession[" + role + ", " + method + ", " + ks.suite + ", peer " + peer.describe() + (closed ? ", closed" : "") + "]";
+    return "EdhocSession[" + role + ", " + method + ", " + ks.suite + ", " + (peer != null ? "peer " + peer.describe() : credentials != null && credentials.psk != null ? credentials.psk.describe() : "no peer credential")
+        + (responderAuthenticated ? "" : ", responder NOT authenticated") + (closed ? ", closed" : "") + "]";
   }
 }

@@ -8,6 +8,7 @@ import io.edhoc.credentials.ConnectionIdCodec;
 import io.edhoc.credentials.Credential;
 import io.edhoc.credentials.IdCred;
 import io.edhoc.credentials.OwnCredential;
+import io.edhoc.credentials.PskCredential;
 import io.edhoc.crypto.CryptoException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,11 +24,14 @@ public final class Initiator {
   private final Method method;
   private final List<CipherSuite> suitesI;
   private final Steps.Once once = new Steps.Once();
+  /** Method 4: the PSK entry to present (the configuration's first unless chosen explicitly). */
+  PskCredential psk;
 
   Initiator(EdhocConfig config, Method method, List<CipherSuite> suitesI) {
     this.config = config;
     this.method = method;
     this.suitesI = List.copyOf(suitesI);
+    this.psk = config.pskCredentials().isEmpty() ? null : config.pskCredentials().get(0);
   }
 
   /** Starts with the configured first method and the most preferred suite as SUITES_I. */
@@ -59,6 +63,9 @@ public final class Initiator {
     OwnCredential own = config.credentialFor(Role.INITIATOR, method, suite);
     if (own == null && !method.isPsk()) {
       throw new EdhocException(Failure.NO_CREDENTIAL, 0, null, "no own credential for " + method + " " + suite);
+    }
+    if (method.isPsk() && psk == null) {
+      throw new EdhocException(Failure.NO_CREDENTIAL, 0, null, "method 4 needs a PSK entry (EdhocConfig.Builder.psk)");
     }
     KeySchedule ks = new KeySchedule(suite, config);
     CosePrivateKey x = ephemeral(config, ks);
@@ -137,7 +144,9 @@ public final class Initiator {
           if (mine.get(i) == suite()) {
             break; // the responder rejected the suite it lists: no progress possible
           }
-          return new Initiator(start.config, start.method, mine.subList(0, i + 1));
+          Initiator retry = new Initiator(start.config, start.method, mine.subList(0, i + 1));
+          retry.psk = start.psk;
+          return retry;
         }
       }
       throw new EdhocException(Failure.WRONG_SELECTED_SUITE, 0, null, "no common cipher suite with SUITES_R " + error.suitesR());
@@ -146,6 +155,9 @@ public final class Initiator {
     /** Processes message_2 (section 5.3.3) and authenticates the Responder. */
     public Message2Verified readMessage2(byte[] message2) throws EdhocException {
       once.use("readMessage2");
+      if (start.method.isPsk()) {
+        return Method4.readMessage2(start.config, ks, start.method, x, cI, message1, start.psk, message2);
+      }
       byte[] gXY = null;
       byte[] prk2e = null;
       byte[] keystream2 = null;
@@ -219,7 +231,9 @@ public final class Initiator {
         byte[] th3 = ks.th3(th2, plaintext2, credRBytes);
         Secrets.wipe(plaintext2);
         ok = true;
-        return new Message2Verified(start.config, ks, method, own, cI, cR, gY, th3, prk3e2m, credR, ead2);
+        Message2Verified v = new Message2Verified(start.config, ks, method, own, cI, cR, gY, th3, prk3e2m, credR, ead2);
+        v.idCredR = idCredR;
+        return v;
       } finally {
         Secrets.wipe(gXY, prk2e, keystream2, salt3e2m, gRX);
         x.destroy();
@@ -230,7 +244,11 @@ public final class Initiator {
     }
   }
 
-  /** message_2 verified: the Responder is authenticated. Compose message_3 next. */
+  /**
+   * message_2 verified: the Responder is authenticated (methods 0-3). In method 4 message_2 only
+   * decrypted: the Responder is not authenticated before message_4 ({@link #peerCredential()} is
+   * null). Compose message_3 next.
+   */
   public static final class Message2Verified {
     private final EdhocConfig config;
     private final KeySchedule ks;
@@ -244,6 +262,10 @@ public final class Initiator {
     private final Credential credR;
     private final List<EadItem> ead2;
     private final Steps.Once once = new Steps.Once();
+    /** Method 4: the PSK entry to present in message_3. */
+    PskCredential psk;
+    /** Methods 0-3: ID_CRED_R as received. */
+    IdCred idCredR;
 
     Message2Verified(EdhocConfig config, KeySchedule ks, Method method, OwnCredential own, byte[] cI, byte[] cR, byte[] gY, byte[] th3,
         byte[] prk3e2m, Credential credR, List<EadItem> ead2) {
@@ -288,6 +310,9 @@ public final class Initiator {
     /** Composes message_3 (section 5.4.2) and derives PRK_out. */
     public AwaitingMessage4 writeMessage3(List<EadItem> ead3) throws EdhocException {
       once.use("writeMessage3");
+      if (method.isPsk()) {
+        return Method4.writeMessage3(config, ks, method, cI, cR, th3, prk3e2m, psk, ead3);
+      }
       byte[] salt4e3m = null;
       byte[] gIY = null;
       byte[] prk4e3m = null;
@@ -336,7 +361,9 @@ public final class Initiator {
         byte[] th4 = ks.th4(th3, plaintext3, credI);
         byte[] prkOut = ks.prkOut(prk4e3m, th4);
         ok = true;
-        return new AwaitingMessage4(config, ks, method, cI, cR, credR, message3, prk4e3m, th4, prkOut);
+        AwaitingMessage4 w = new AwaitingMessage4(config, ks, method, cI, cR, credR, message3, prk4e3m, th4, prkOut);
+        w.credentials = new SessionCredentials(idCredI, idCredR, credI, credR.cred(), null);
+        return w;
       } finally {
         Secrets.wipe(prk3e2m, salt4e3m, gIY, mac3, k3, iv3, plaintext3);
         if (!ok) {
@@ -359,6 +386,7 @@ public final class Initiator {
     private final byte[] th4;
     private final byte[] prkOut;
     private final Steps.Once once = new Steps.Once();
+    SessionCredentials credentials;
 
     AwaitingMessage4(EdhocConfig config, KeySchedule ks, Method method, byte[] cI, byte[] cR, Credential credR, byte[] message3, byte[] prk4e3m,
         byte[] th4, byte[] prkOut) {
@@ -385,7 +413,8 @@ public final class Initiator {
     /**
      * The session without message_4 (the application profile does not use it, or the combined
      * request of RFC 9668 follows). Not allowed for method 4, where message_4 is what authenticates
-     * the Responder.
+     * the Responder: use {@link #readMessage4}, or for the combined request {@link
+     * #completeWithUnauthenticatedResponder()}.
      */
     public EdhocSession complete() {
       once.use("complete/readMessage4");
@@ -394,7 +423,30 @@ public final class Initiator {
         throw new IllegalStateException("method 4 authenticates the Responder only with message_4: use readMessage4");
       }
       Secrets.wipe(prk4e3m);
-      return new EdhocSession(Role.INITIATOR, method, ks, cI, cR, credR, prkOut);
+      EdhocSession s = new EdhocSession(Role.INITIATOR, method, ks, cI, cR, credR, prkOut);
+      s.credentials = credentials;
+      return s;
+    }
+
+    /**
+     * <b>Provisional session, Responder NOT authenticated.</b> For the combined request of RFC 9668
+     * with method 4: message_3 goes with the first OSCORE request and no message_4 follows, so
+     * only a verified OSCORE response authenticates the Responder (draft-ietf-lake-edhoc-psk
+     * sections 5.4, 8 and 9.10). The session can export the OSCORE keys needed to protect the
+     * request and verify the response, but {@link EdhocSession#isResponderAuthenticated()} is
+     * false until the caller has verified that response and called {@link
+     * EdhocSession#markResponderAuthenticated()}; until then persist nothing derived from it. For
+     * methods 0-3 this is {@link #complete()} (the Responder was authenticated by message_2).
+     */
+    public EdhocSession completeWithUnauthenticatedResponder() {
+      once.use("complete/readMessage4");
+      Secrets.wipe(prk4e3m);
+      EdhocSession s = new EdhocSession(Role.INITIATOR, method, ks, cI, cR, credR, prkOut);
+      s.credentials = credentials;
+      if (method.isPsk()) {
+        s.provisional();
+      }
+      return s;
     }
 
     /** Verifies message_4 (section 5.5.3) and returns the session. */
@@ -435,6 +487,7 @@ public final class Initiator {
         ok = true;
         EdhocSession s = new EdhocSession(Role.INITIATOR, method, ks, cI, cR, credR, prkOut);
         s.ead4 = checked;
+        s.credentials = credentials;
         return s;
       } finally {
         Secrets.wipe(k4, iv4, plaintext4, prk4e3m);

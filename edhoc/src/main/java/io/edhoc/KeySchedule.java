@@ -120,9 +120,13 @@ final class KeySchedule {
    * (Appendix G).
    */
   byte[] keystream2(byte[] prk2e, byte[] th2, int length) {
+    return keystream("KEYSTREAM_2", prk2e, th2, length);
+  }
+
+  private byte[] keystream(String name, byte[] prk2e, byte[] th2, int length) {
     int m = hash.algorithm() == HashAlgorithm.SHAKE256 ? Integer.MAX_VALUE : 255 * hash.length();
     if (length <= m) {
-      return kdf("KEYSTREAM_2", prk2e, 0, th2, length);
+      return kdf(name, prk2e, 0, th2, length);
     }
     byte[] out = new byte[length];
     for (int i = 0, off = 0; off < length; i++, off += m) {
@@ -131,7 +135,59 @@ final class KeySchedule {
       System.arraycopy(okm, 0, out, off, n);
       Secrets.wipe(okm);
     }
-    return traced("KEYSTREAM_2", out);
+    return traced(name, out);
+  }
+
+  // ---- draft-ietf-lake-edhoc-psk section 4 (method 4): what differs from RFC 9528 4.1.2 ----
+  //
+  // PRK_3e2m     = PRK_2e
+  // KEYSTREAM_2A = EDHOC_KDF( PRK_2e,   0, TH_2,  plaintext_length_2a )
+  // PRK_4e3m     = EDHOC_Extract( SALT_4e3m, PSK )
+  // KEYSTREAM_3A = EDHOC_KDF( PRK_3e2m, 12, TH_3, plaintext_length_3a )
+  // K_3          = EDHOC_KDF( PRK_4e3m, 3, TH_3, key_length )
+  // IV_3         = EDHOC_KDF( PRK_4e3m, 4, TH_3, iv_length )
+  // TH_3         = H( TH_2, PLAINTEXT_2A )
+  // TH_4         = H( TH_3, ID_CRED_PSK, PLAINTEXT_3B, CRED_I, CRED_R )
+
+  /** KEYSTREAM_2A = EDHOC_KDF( PRK_2e, 0, TH_2, plaintext_length_2a ), Appendix G of RFC 9528 beyond one output. */
+  byte[] keystream2a(byte[] prk2e, byte[] th2, int length) {
+    return keystream("KEYSTREAM_2A", prk2e, th2, length);
+  }
+
+  /** The longest KEYSTREAM_3A one EDHOC_KDF gives (the draft defines no Appendix G labels for it). */
+  int maxKeystream3aLength() {
+    return hash.algorithm() == HashAlgorithm.SHAKE256 ? Integer.MAX_VALUE : 255 * hash.length();
+  }
+
+  /** KEYSTREAM_3A = EDHOC_KDF( PRK_3e2m, 12, TH_3, plaintext_length_3a ). */
+  byte[] keystream3a(byte[] prk3e2m, byte[] th3, int length) {
+    return kdf("KEYSTREAM_3A", prk3e2m, 12, th3, length);
+  }
+
+  /** Method 4: PRK_4e3m = EDHOC_Extract( SALT_4e3m, PSK ). */
+  byte[] prk4e3mPsk(byte[] salt4e3m, byte[] psk) {
+    return extract("PRK_4e3m", salt4e3m, psk);
+  }
+
+  /** Method 4: TH_3 = H( TH_2, PLAINTEXT_2A ). */
+  byte[] th3Psk(byte[] th2, byte[] plaintext2a) {
+    byte[] input = traced("Input to calculate TH_3", CborWriter.sequence(CborWriter.bstr(th2), plaintext2a));
+    return traced("TH_3", hash.hash(input));
+  }
+
+  /**
+   * Method 4: external_aad of CIPHERTEXT_3B = << ID_CRED_PSK, TH_3, CRED_I, CRED_R >>, in the order
+   * of draft section 5.3.2, with ID_CRED_PSK as it is sent in PLAINTEXT_3A (compact for {4: kid});
+   * the Appendix B vectors settle both points.
+   */
+  byte[] externalAad3Psk(byte[] idCredPskAsSent, byte[] th3, byte[] credI, byte[] credR) {
+    return traced("external_aad", CborWriter.sequence(idCredPskAsSent, CborWriter.bstr(th3), credI, credR));
+  }
+
+  /** Method 4: TH_4 = H( TH_3, ID_CRED_PSK, PLAINTEXT_3B, CRED_I, CRED_R ), ID_CRED_PSK as sent. */
+  byte[] th4Psk(byte[] th3, byte[] idCredPskAsSent, byte[] plaintext3b, byte[] credI, byte[] credR) {
+    byte[] input = traced("Input to calculate TH_4", CborWriter.sequence(CborWriter.bstr(th3), idCredPskAsSent, plaintext3b, credI, credR));
+    return traced("TH_4", hash.hash(input));
   }
 
   // ---- 5.3.2 / 5.4.2: MAC_2, MAC_3 ----

@@ -51,7 +51,7 @@ public final class Responder {
     }
     List<CipherSuite> supported = new ArrayList<>();
     for (CipherSuite s : config.suites()) {
-      if (method.isPsk() || config.credentialFor(Role.RESPONDER, method, s) != null) {
+      if (method.isPsk() ? config.pskResolver() != null : config.credentialFor(Role.RESPONDER, method, s) != null) {
         supported.add(s);
       }
     }
@@ -132,6 +132,9 @@ public final class Responder {
       KeySchedule ks = new KeySchedule(suite, config);
       OwnCredential own = config.credentialFor(Role.RESPONDER, method, suite);
       CosePrivateKey y = Initiator.ephemeral(config, ks);
+      if (method.isPsk()) {
+        return Method4.writeMessage2(config, ks, method, y, gX, cI, message1, ead2);
+      }
       byte[] gXY = null;
       byte[] prk2e = null;
       byte[] salt3e2m = null;
@@ -303,6 +306,13 @@ public final class Responder {
     /** Processes message_3 (section 5.4.3) and authenticates the Initiator. */
     public Message3Verified readMessage3(byte[] message3) throws EdhocException {
       once.use("abandon/readMessage3");
+      if (method.isPsk()) {
+        try {
+          return Method4.readMessage3(config, ks, method, cI, cR, th3, prk3e2m, message3);
+        } finally {
+          y.destroy();
+        }
+      }
       byte[] k3 = null;
       byte[] iv3 = null;
       byte[] plaintext3 = null;
@@ -376,7 +386,12 @@ public final class Responder {
         byte[] th4 = ks.th4(th3, plaintext3, credIBytes);
         byte[] prkOut = ks.prkOut(prk4e3m, th4);
         ok = true;
-        return new Message3Verified(config, ks, method, cI, cR, credI, ead3, prk4e3m, th4, prkOut);
+        Message3Verified v = new Message3Verified(config, ks, method, cI, cR, credI, ead3, prk4e3m, th4, prkOut);
+        OwnCredential own = config.credentialFor(Role.RESPONDER, method, ks.suite);
+        if (own != null) {
+          v.credentials = new SessionCredentials(idCredI, own.idCredToSend(), credIBytes, own.credential().cred(), null);
+        }
+        return v;
       } finally {
         Secrets.wipe(k3, iv3, plaintext3, salt4e3m, gIY, mac3, prk3e2m);
         y.destroy();
@@ -400,6 +415,7 @@ public final class Responder {
     private final byte[] th4;
     private final byte[] prkOut;
     private final Steps.Once once = new Steps.Once();
+    SessionCredentials credentials;
 
     Message3Verified(EdhocConfig config, KeySchedule ks, Method method, byte[] cI, byte[] cR, Credential credI, List<EadItem> ead3, byte[] prk4e3m,
         byte[] th4, byte[] prkOut) {
@@ -415,8 +431,14 @@ public final class Responder {
       this.prkOut = prkOut;
     }
 
+    /** The Initiator's credential; null for method 4 (see {@link #pskCredential()}). */
     public Credential peerCredential() {
       return credI;
+    }
+
+    /** Method 4: the PSK entry whose key decrypted CIPHERTEXT_3B; null otherwise. */
+    public io.edhoc.credentials.PskCredential pskCredential() {
+      return credentials == null ? null : credentials.psk;
     }
 
     /** EAD_3 as received, padding removed. */
@@ -428,7 +450,9 @@ public final class Responder {
     public EdhocSession complete() {
       once.use("complete/writeMessage4");
       Secrets.wipe(prk4e3m);
-      return new EdhocSession(Role.RESPONDER, method, ks, cI, cR, credI, prkOut);
+      EdhocSession s = new EdhocSession(Role.RESPONDER, method, ks, cI, cR, credI, prkOut);
+      s.credentials = credentials;
+      return s;
     }
 
     public Completed writeMessage4() throws EdhocException {
@@ -454,7 +478,9 @@ public final class Responder {
         }
         byte[] message4 = ks.traced("message_4", CborWriter.bstr(ciphertext4));
         ok = true;
-        return new Completed(message4, new EdhocSession(Role.RESPONDER, method, ks, cI, cR, credI, prkOut));
+        EdhocSession s = new EdhocSession(Role.RESPONDER, method, ks, cI, cR, credI, prkOut);
+        s.credentials = credentials;
+        return new Completed(message4, s);
       } finally {
         Secrets.wipe(k4, iv4, prk4e3m);
         if (!ok) {
