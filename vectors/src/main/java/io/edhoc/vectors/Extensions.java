@@ -10,6 +10,7 @@ final class Extensions {
   static List<Runnable> all(Report report) {
     List<Runnable> r = new ArrayList<>();
     r.add(new Matrix(report));
+    r.add(PskDraftReplay.task(report));
     return r;
   }
 }
