@@ -217,7 +217,7 @@ public final class PkixValidator {
       if (next == null) {
         throw new CredentialException(
             CredentialException.Reason.REJECTED,
-            "missing intermediate: no certificate for issuer " + issuer.getName() + " of " + name(top)
+            "missing intermediate (or unknown root): no certificate for issuer " + issuer.getName() + " of " + name(top)
                 + " in the chain, the configured intermediates or the trust anchors");
       }
       chain.add(next);
