@@ -22,8 +22,8 @@ import java.util.function.Predicate;
  *       OSCORE).
  * </ul>
  *
- * Short identifiers first: a random one of the 48 one-byte CBOR ints, then random one-byte byte
- * strings, then random longer ones up to the limit. If no identifier is free after many tries
+ * Short identifiers first: every one of the 48 one-byte CBOR ints in random order, then every
+ * other one-byte value, then random longer ones up to the limit. If no identifier is free after many tries
  * the allocation fails with an {@link IllegalStateException}.
  */
 public final class RecipientIdAllocator implements ConnectionIdAllocator {
@@ -54,14 +54,20 @@ public final class RecipientIdAllocator implements ConnectionIdAllocator {
 
   @Override
   public byte[] allocate(byte[] peerConnectionId) {
-    for (int i = 0; i < TRIES_PER_LENGTH; i++) {
-      int v = random.nextInt(48);
+    // every one of the 48 one-byte ints, in random order; then every other one-byte value
+    for (int v : shuffled(48)) {
       byte[] id = {(byte) (v < 24 ? v : 0x20 + (v - 24))};
       if (acceptable(id, peerConnectionId)) {
         return id;
       }
     }
-    for (int len = 1; len <= maxLength; len++) {
+    for (int v : shuffled(256)) {
+      byte[] id = {(byte) v};
+      if (acceptable(id, peerConnectionId)) {
+        return id;
+      }
+    }
+    for (int len = 2; len <= maxLength; len++) {
       for (int i = 0; i < TRIES_PER_LENGTH; i++) {
         byte[] id = new byte[len];
         random.nextBytes(id);
@@ -71,6 +77,20 @@ public final class RecipientIdAllocator implements ConnectionIdAllocator {
       }
     }
     throw new IllegalStateException("no free OSCORE Recipient ID of at most " + maxLength + " bytes");
+  }
+
+  private int[] shuffled(int n) {
+    int[] a = new int[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
   }
 
   private boolean acceptable(byte[] id, byte[] peer) {

@@ -334,8 +334,9 @@ public final class ResponderEngine {
 
   /**
    * Forward flow: message_3 for the session stored under {@code connectionIdR}. With {@code
-   * combined} (RFC 9668) no message_4 is written whatever the configuration says; the OSCORE
-   * response that follows confirms the keys.
+   * combined} (RFC 9668) no message_4 is written and the OSCORE response that follows confirms the
+   * keys; if the profile uses message_4 (configured, or method 4) a combined request fails as a
+   * client error (RFC 9668 section 3.3.1 step 4).
    */
   public Result handleMessage3(byte[] connectionIdR, byte[] message3, boolean combined) {
     byte[] state = store.take(connectionIdR);
@@ -356,6 +357,12 @@ public final class ResponderEngine {
         w3.abandon();
         LOG.debug("peer sent an EDHOC error message instead of message_3 for C_R {}", hex(connectionIdR));
         return new Result(Status.OK, Step.PEER_ERROR, new byte[0], false, null, null, Failure.PEER_ERROR, "peer sent an error message");
+      }
+      if (combined && (message4 || w3.method().isPsk())) {
+        // RFC 9668 3.3.1 step 4: message_4 required by the profile, so a combined request is a client error
+        w3.abandon();
+        return error(Status.CLIENT_ERROR, Step.MESSAGE_3, Failure.MALFORMED_MESSAGE, "message_4 required, combined request not allowed",
+            "combined request for a session whose profile uses message_4");
       }
       EdhocSession session;
       byte[] body;

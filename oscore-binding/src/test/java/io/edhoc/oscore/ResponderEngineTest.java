@@ -96,8 +96,19 @@ class ResponderEngineTest {
   }
 
   @Test
-  void combinedMessage3NeverGetsMessage4() throws Exception {
+  void combinedMessage3WhenTheProfileUsesMessage4IsAClientError() throws Exception {
     ResponderEngine engine = ResponderEngine.builder(F2.responder).message4(true).build();
+    Initiator.AwaitingMessage2 w2 = Edhoc.initiator(F2.initiator).writeMessage1();
+    Initiator.Message2Verified v2 = w2.readMessage2(engine.handle(cat(TRUE, w2.message1())).body());
+    ResponderEngine.Result r3 = engine.handleMessage3(v2.connectionIdR(), v2.writeMessage3().message3(), true);
+    assertThat(r3.status()).isEqualTo(ResponderEngine.Status.CLIENT_ERROR);
+    assertThat(ErrorMessage.parse(r3.body()).code()).isEqualTo(1);
+    assertThat(engine.sessionStore().size()).isZero();
+  }
+
+  @Test
+  void combinedMessage3GetsNoMessage4() throws Exception {
+    ResponderEngine engine = ResponderEngine.builder(F2.responder).build();
     Initiator.AwaitingMessage2 w2 = Edhoc.initiator(F2.initiator).writeMessage1();
     Initiator.Message2Verified v2 = w2.readMessage2(engine.handle(cat(TRUE, w2.message1())).body());
     Initiator.AwaitingMessage4 w4 = v2.writeMessage3();

@@ -1,0 +1,212 @@
+package io.edhoc.oscore;
+
+import io.edhoc.crypto.AeadAlgorithm;
+import io.edhoc.crypto.HashAlgorithm;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+import org.eclipse.californium.cose.AlgorithmID;
+import org.eclipse.californium.oscore.OSCoreCtx;
+import org.eclipse.californium.oscore.OSCoreCtxDB;
+import org.eclipse.californium.oscore.OSException;
+
+/**
+ * Turns {@link OscoreContext}s into Californium {@link OSCoreCtx}s and keeps them in an {@link
+ * OSCoreCtxDB} (cf-oscore 3.13), refusing loudly what Californium would silently change:
+ *
+ * <ul>
+ *   <li>Sender/Recipient IDs longer than nonce length - 6 (Californium swaps in a default ID);
+ *   <li>HKDFs other than HKDF SHA-256 (suite 24 uses SHA-384, suite 25 SHAKE256: Californium 3.13
+ *       cannot express them; use {@link OscoreContext}'s parameters with another OSCORE stack);
+ *   <li>a Recipient ID already installed (Californium's HashMapCtxDB would replace that context).
+ * </ul>
+ *
+ * After construction the adapter checks that Californium derived the same Sender Key, Recipient
+ * Key and Common IV as {@link OscoreContext} (constant-time comparison). Compound operations
+ * (check-then-add, key-update replacement) hold the DB's monitor, which is the lock {@code
+ * HashMapCtxDB} uses for every method, so they are atomic for its other users.
+ */
+public final class CaliforniumContexts {
+  /** Californium's largest replay window, and what aiocoap uses. */
+  public static final int DEFAULT_REPLAY_WINDOW = 32;
+  /** Californium's default MAX_UNFRAGMENTED_SIZE. */
+  public static final int MAX_UNFRAGMENTED_SIZE = 4096;
+
+  private final OSCoreCtxDB db;
+  private final int replayWindow;
+
+  public CaliforniumContexts(OSCoreCtxDB db) {
+    this(db, DEFAULT_REPLAY_WINDOW);
+  }
+
+  public CaliforniumContexts(OSCoreCtxDB db, int replayWindow) {
+    this.db = Objects.requireNonNull(db);
+    if (replayWindow < 1 || replayWindow > 32) {
+      throw new IllegalArgumentException("replay window must be 1..32 in Californium");
+    }
+    this.replayWindow = replayWindow;
+  }
+
+  public OSCoreCtxDB db() {
+    return db;
+  }
+
+  /** The Californium AEAD identifier. */
+  public static AlgorithmID aead(AeadAlgorithm a) {
+    switch (a) {
+      case AES_CCM_16_64_128:
+        return AlgorithmID.AES_CCM_16_64_128;
+      case AES_CCM_16_128_128:
+        return AlgorithmID.AES_CCM_16_128_128;
+      case A128GCM:
+        return AlgorithmID.AES_GCM_128;
+      case A256GCM:
+        return AlgorithmID.AES_GCM_256;
+      case CHACHA20_POLY1305:
+        return AlgorithmID.CHACHA20_POLY1305;
+      default:
+        throw new UnsupportedOscoreContextException("AEAD " + a + " has no Californium equivalent");
+    }
+  }
+
+  /** True if Californium 3.13 can run this context (HKDF SHA-256, IDs within the nonce limit). */
+  public static boolean isSupported(OscoreContext c) {
+    return c.hkdf() == HashAlgorithm.SHA_256;
+  }
+
+  /**
+   * Builds the Californium context ({@code client}: this side is the CoAP client). Throws {@link
+   * UnsupportedOscoreContextException} for what Californium cannot express or would alter.
+   */
+  public OSCoreCtx toOSCoreCtx(OscoreContext c, boolean client) {
+    if (c.hkdf() != HashAlgorithm.SHA_256) {
+      throw new UnsupportedOscoreContextException("HKDF based on " + c.hkdf() + " cannot be used with Californium 3.13 (it accepts HKDF SHA-256"
+          + " and SHA-512 only); suites 24 and 25 need another OSCORE implementation fed with OscoreContext's parameters");
+    }
+    int max = OscoreContext.maxIdLength(c.aead());
+    byte[] sid = c.senderId();
+    byte[] rid = c.recipientId();
+    if (sid.length > max || rid.length > max) {
+      throw new UnsupportedOscoreContextException("OSCORE ID longer than " + max + " bytes: Californium would replace it");
+    }
+    OSCoreCtx ctx;
+    try {
+      ctx = new OSCoreCtx(c.masterSecret(), client, aead(c.aead()), sid, rid, AlgorithmID.HKDF_HMAC_SHA_256, replayWindow,
+          c.masterSalt().length == 0 ? null : c.masterSalt(), c.idContext(), MAX_UNFRAGMENTED_SIZE);
+    } catch (OSException | RuntimeException e) {
+      throw new UnsupportedOscoreContextException("Californium refused the OSCORE context (" + c.aead() + "): " + e.getMessage());
+    }
+    // never trust silent substitutions: every parameter must be what we derived
+    boolean same = Arrays.equals(ctx.getSenderId(), sid) & Arrays.equals(ctx.getRecipientId(), rid)
+        & Arrays.equals(ctx.getIdContext(), c.idContext());
+    same &= MessageDigest.isEqual(ctx.getSenderKey(), c.senderKey()) & MessageDigest.isEqual(ctx.getRecipientKey(), c.recipientKey())
+        & MessageDigest.isEqual(ctx.getCommonIV(), c.commonIv());
+    same &= MessageDigest.isEqual(ctx.getMasterSecret(), c.masterSecret());
+    if (!same) {
+      throw new UnsupportedOscoreContextException("Californium derived a different OSCORE context than RFC 8613 3.2 gives for " + c);
+    }
+    return ctx;
+  }
+
+  /** True if a context with this Recipient ID is installed (for connection identifier allocation). */
+  public boolean recipientIdInUse(byte[] recipientId) {
+    try {
+      return db.getContext(recipientId) != null;
+    } catch (RuntimeException e) {
+      return true; // several contexts share it (with ID contexts): certainly in use
+    }
+  }
+
+  /** Installs a server-side context (looked up by Recipient ID). Refuses a Recipient ID in use. */
+  public OSCoreCtx installServer(OscoreContext c) {
+    OSCoreCtx ctx = toOSCoreCtx(c, false);
+    synchronized (db) {
+      refuseInUse(c);
+      db.addContext(ctx);
+    }
+    return ctx;
+  }
+
+  /**
+   * Installs a client-side context for requests to {@code uri} (Californium keys it by host and
+   * port) and by Recipient ID. Refuses a Recipient ID in use.
+   */
+  public OSCoreCtx installClient(OscoreContext c, String uri) {
+    OSCoreCtx ctx = toOSCoreCtx(c, true);
+    synchronized (db) {
+      refuseInUse(c);
+      try {
+        db.addContext(uri, ctx);
+      } catch (OSException e) {
+        throw new UnsupportedOscoreContextException("cannot install the OSCORE context for " + uri + ": " + e.getMessage());
+      }
+    }
+    return ctx;
+  }
+
+  /**
+   * Key update: replaces {@code old} (as installed) by the context derived from {@code updated}
+   * under the DB's lock, so no request sees neither or both. {@code uri} non-null for a client.
+   */
+  public OSCoreCtx replace(OSCoreCtx old, OscoreContext updated, String uri) {
+    OSCoreCtx ctx = toOSCoreCtx(updated, uri != null);
+    synchronized (db) {
+      if (!Arrays.equals(old.getRecipientId(), updated.recipientId())) {
+        throw new IllegalArgumentException("key update keeps the Recipient ID");
+      }
+      db.removeContext(old);
+      try {
+        if (uri != null) {
+          db.addContext(uri, ctx);
+        } else {
+          db.addContext(ctx);
+        }
+      } catch (OSException e) {
+        db.addContext(old);
+        throw new UnsupportedOscoreContextException("key update failed for " + uri + ": " + e.getMessage());
+      }
+    }
+    return ctx;
+  }
+
+  /**
+   * Server side key update: EDHOC_KeyUpdate(context) on the session, the new context derived and
+   * swapped for the installed one (found by Recipient ID) atomically. Returns the new context.
+   */
+  public OscoreContext keyUpdateServer(io.edhoc.EdhocSession session, OscoreContext current, byte[] context) {
+    OSCoreCtx installed;
+    try {
+      installed = db.getContext(current.recipientId());
+    } catch (RuntimeException e) {
+      installed = null;
+    }
+    if (installed == null) {
+      throw new IllegalStateException("no installed OSCORE context for Recipient ID " + HexFormat.of().formatHex(current.recipientId()));
+    }
+    OscoreContext updated = OscoreContext.keyUpdate(session, context, current);
+    replace(installed, updated, null);
+    return updated;
+  }
+
+  /** A {@link ResponderEngine.EstablishedListener} installing server-side contexts here. */
+  public ResponderEngine.EstablishedListener serverListener() {
+    return (session, context) -> installServer(context);
+  }
+
+  private void refuseInUse(OscoreContext c) {
+    if (recipientIdInUse(c.recipientId())) {
+      throw new UnsupportedOscoreContextException("OSCORE Recipient ID " + HexFormat.of().formatHex(c.recipientId())
+          + " is already installed; Californium would replace that context");
+    }
+  }
+
+  /** Californium cannot take this context as it is. */
+  public static final class UnsupportedOscoreContextException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    public UnsupportedOscoreContextException(String message) {
+      super(message);
+    }
+  }
+}

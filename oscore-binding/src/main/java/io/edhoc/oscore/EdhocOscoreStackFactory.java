@@ -1,0 +1,77 @@
+package io.edhoc.oscore;
+
+import java.util.Map;
+import java.util.Objects;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.network.ExtendedCoapStackFactory;
+import org.eclipse.californium.core.network.Outbox;
+import org.eclipse.californium.core.network.stack.BaseCoapStack;
+import org.eclipse.californium.core.network.stack.BlockwiseLayer;
+import org.eclipse.californium.core.network.stack.CoapStack;
+import org.eclipse.californium.core.network.stack.CongestionControlLayer;
+import org.eclipse.californium.core.network.stack.ExchangeCleanupLayer;
+import org.eclipse.californium.core.network.stack.Layer;
+import org.eclipse.californium.core.network.stack.ObserveLayer;
+import org.eclipse.californium.elements.EndpointContextMatcher;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.oscore.OSCoreCtxDB;
+import org.eclipse.californium.oscore.ObjectSecurityContextLayer;
+import org.eclipse.californium.oscore.ObjectSecurityLayer;
+
+/**
+ * A UDP CoAP stack as cf-oscore's OSCoreUdpStack plus the {@link EdhocCombinedLayer} under the
+ * OSCORE layer, for RFC 9668 combined requests (both sides). Use {@link #endpointBuilder} or set
+ * it with {@code CoapEndpoint.Builder.setCoapStackFactory} together with {@link
+ * EdhocOption#REGISTRY}.
+ */
+public final class EdhocOscoreStackFactory implements ExtendedCoapStackFactory {
+  private final OSCoreCtxDB db;
+  private final ResponderEngine engine;
+  private final Map<Request, byte[]> pending = EdhocCombinedLayer.newPendingMap();
+
+  /** {@code engine}: the server's engine for combined requests, or null on a pure client. */
+  public EdhocOscoreStackFactory(OSCoreCtxDB db, ResponderEngine engine) {
+    this.db = Objects.requireNonNull(db);
+    this.engine = engine;
+  }
+
+  /** A CoapEndpoint builder with this stack and the EDHOC option registered. */
+  public CoapEndpoint.Builder endpointBuilder(Configuration config) {
+    return new CoapEndpoint.Builder().setConfiguration(config).setCoapStackFactory(this).setOptionRegistry(EdhocOption.REGISTRY);
+  }
+
+  /** Client side: the next time {@code request} leaves (OSCORE-protected), prepend message_3 and add the EDHOC option. */
+  void attachMessage3(Request request, byte[] message3) {
+    pending.put(request, message3.clone());
+  }
+
+  void detach(Request request) {
+    pending.remove(request);
+  }
+
+  @Override
+  public CoapStack createCoapStack(String protocol, String tag, Configuration config, EndpointContextMatcher matcher, Outbox outbox,
+      Object customStackArgument) {
+    return new Stack(tag, config, matcher, outbox);
+  }
+
+  @Override
+  public CoapStack createCoapStack(String protocol, String tag, Configuration config, Outbox outbox, Object customStackArgument) {
+    return new Stack(tag, config, null, outbox);
+  }
+
+  private final class Stack extends BaseCoapStack {
+    Stack(String tag, Configuration config, EndpointContextMatcher matcher, Outbox outbox) {
+      super(outbox);
+      setLayers(new Layer[] {
+          new ObjectSecurityContextLayer(db),
+          new ExchangeCleanupLayer(config),
+          new ObserveLayer(config),
+          new BlockwiseLayer(tag, false, config, matcher),
+          CongestionControlLayer.newImplementation(tag, config),
+          new ObjectSecurityLayer(db),
+          new EdhocCombinedLayer(engine, pending)});
+    }
+  }
+}
