@@ -1,14 +1,16 @@
 package io.edhoc.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edhoc.CipherSuite;
+import io.edhoc.ConnectionIdAllocator;
 import io.edhoc.Edhoc;
 import io.edhoc.EdhocConfig;
-import io.edhoc.EdhocSession;
+import io.edhoc.EdhocException;
 import io.edhoc.Initiator;
 import io.edhoc.Method;
 import io.edhoc.cbor.Hex;
@@ -16,9 +18,12 @@ import io.edhoc.cose.CoseCurve;
 import io.edhoc.cose.CoseKeys;
 import io.edhoc.cose.CosePrivateKey;
 import io.edhoc.credentials.CcsCredential;
-import io.edhoc.credentials.ConnectionIdCodec;
 import io.edhoc.credentials.InMemoryCredentialStore;
 import io.edhoc.credentials.OwnCredential;
+import io.edhoc.oscore.CaliforniumContexts;
+import io.edhoc.oscore.EdhocCoapClient;
+import io.edhoc.oscore.EdhocOscoreStackFactory;
+import io.edhoc.oscore.EdhocResource;
 import io.edhoc.oscore.OscoreContext;
 import io.edhoc.oscore.ResponderEngine;
 import java.io.IOException;
@@ -44,13 +49,10 @@ import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
-import org.eclipse.californium.cose.AlgorithmID;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
 import org.eclipse.californium.elements.util.Bytes;
 import org.eclipse.californium.oscore.HashMapCtxDB;
-import org.eclipse.californium.oscore.OSCoreCoapStackFactory;
-import org.eclipse.californium.oscore.OSCoreCtx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -155,7 +157,12 @@ class AiocoapInteropTest {
 
   /** The aiocoap server for a configuration: own credential sent by kid or by value; RFC 9529 or fresh identities. */
   private static Server server(boolean serverByValue, boolean fresh) throws Exception {
-    String key = serverByValue + "/" + fresh;
+    return server(serverByValue, fresh, "");
+  }
+
+  /** {@code tag}: a separate server for the same configuration (e.g. one whose C_R sequence is known). */
+  private static Server server(boolean serverByValue, boolean fresh, String tag) throws Exception {
+    String key = serverByValue + "/" + fresh + "/" + tag;
     synchronized (SERVERS) {
       Server s = SERVERS.get(key);
       if (s != null && s.process.isAlive()) {
@@ -164,7 +171,7 @@ class AiocoapInteropTest {
       for (int attempt = 0; attempt < 5; attempt++) {
         int port = PythonProcess.freeUdpPort(5690, 5710);
         List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", String.valueOf(port),
-            "--cred-style", serverByValue ? "by-value" : "by-kid", "--max-seconds", "600"));
+            "--cred-style", serverByValue ? "by-value" : "by-kid", "--max-seconds", "600", "-v"));
         if (fresh) {
           args.addAll(List.of("--own-cred", Hex.encode(freshR.cred.cred()), "--own-key", Hex.encode(freshR.d),
               "--peer-cred", Hex.encode(freshI.cred.cred())));
@@ -191,68 +198,115 @@ class AiocoapInteropTest {
   @TestFactory
   Stream<DynamicTest> ourInitiatorAgainstAiocoapServer() {
     List<DynamicTest> tests = new ArrayList<>();
-    for (boolean fresh : new boolean[] {false, true}) {
-      for (boolean serverByValue : new boolean[] {false, true}) {
-        for (boolean ourByValue : new boolean[] {false, true}) {
-          String name = "our initiator -> aiocoap responder, method 3 suite 2, " + (fresh ? "fresh P-256 CCS" : "RFC 9529 CCS")
-              + ", ours " + (ourByValue ? "by value" : "kid") + ", aiocoap's " + (serverByValue ? "by value" : "kid")
-              + ", no combined request, message_4, OSCORE GET /hello";
-          tests.add(recorded(name, () -> ourInitiatorCase(fresh, serverByValue, ourByValue)));
+    for (boolean combined : new boolean[] {true, false}) {
+      for (boolean fresh : new boolean[] {false, true}) {
+        for (boolean serverByValue : new boolean[] {false, true}) {
+          for (boolean ourByValue : new boolean[] {false, true}) {
+            String name = "our initiator -> aiocoap responder, method 3 suite 2, " + (fresh ? "fresh P-256 CCS" : "RFC 9529 CCS")
+                + ", ours " + (ourByValue ? "by value" : "kid") + ", aiocoap's " + (serverByValue ? "by value" : "kid")
+                + (combined ? ", combined request (RFC 9668), no message_4" : ", no combined request, message_4") + ", OSCORE GET /hello";
+            tests.add(recorded(name, () -> ourInitiatorCase(fresh, serverByValue, ourByValue, combined)));
+          }
         }
       }
     }
+    tests.add(recorded("our initiator -> aiocoap responder, method 3 suite 2, RFC 9529 CCS, kid, message_2 with the last bit flipped: "
+        + "we reject with an EDHOC error message; aiocoap cannot process it (no success response)",
+        this::flippedMessage2FromAiocoap));
     return tests.stream();
   }
 
-  private void ourInitiatorCase(boolean fresh, boolean serverByValue, boolean ourByValue) throws Exception {
+  /** Through the binding: {@link EdhocCoapClient} on an endpoint with {@link EdhocOscoreStackFactory}. */
+  private void ourInitiatorCase(boolean fresh, boolean serverByValue, boolean ourByValue, boolean combined) throws Exception {
     Server server = server(serverByValue, fresh);
     Identity me = fresh ? freshI : rfcI;
     Identity peer = fresh ? freshR : rfcR;
     EdhocConfig cfg = EdhocConfig.builder().suites(CipherSuite.SUITE_2).methods(Method.STAT_STAT).credential(me.own(ourByValue))
         .peers(new InMemoryCredentialStore().add(peer.cred)).build();
     String base = "coap://127.0.0.1:" + server.port;
-
     HashMapCtxDB db = new HashMapCtxDB();
-    CoapEndpoint endpoint = new CoapEndpoint.Builder().setConfiguration(coapConfig)
-        .setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).setCoapStackFactory(new OSCoreCoapStackFactory())
-        .setCustomCoapStackArgument(db).build();
+    CaliforniumContexts contexts = new CaliforniumContexts(db);
+    EdhocOscoreStackFactory stack = new EdhocOscoreStackFactory(db, null);
+    CoapEndpoint endpoint = stack.endpointBuilder(coapConfig).setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).build();
     CoapClient client = new CoapClient();
-    client.setEndpoint(endpoint);
-    client.setTimeout(TIMEOUT_MS);
     try {
-      Initiator.AwaitingMessage2 w2 = Edhoc.initiator(cfg).writeMessage1();
-      CoapResponse r2 = post(client, base + "/.well-known/edhoc", concat(new byte[] {(byte) 0xf5}, w2.message1()), server);
-      Initiator.AwaitingMessage4 w4 = w2.readMessage2(r2.getPayload()).writeMessage3();
-      CoapResponse r4 = post(client, base + "/.well-known/edhoc", concat(ConnectionIdCodec.encode(w4.connectionIdR()), w4.message3()), server);
-      assertThat(r4.getPayload()).as("aiocoap answers a plain message_3 POST with message_4").isNotEmpty();
-      try (EdhocSession session = w4.readMessage4(r4.getPayload())) {
-        OscoreContext oc = OscoreContext.fromEdhoc(session);
-        OSCoreCtx ctx = new OSCoreCtx(oc.masterSecret(), true, AlgorithmID.AES_CCM_16_64_128, oc.senderId(), oc.recipientId(),
-            AlgorithmID.HKDF_HMAC_SHA_256, 32, oc.masterSalt(), null, 1024);
-        db.addContext(base, ctx);
+      endpoint.start();
+      client.setEndpoint(endpoint);
+      client.setTimeout(TIMEOUT_MS);
+      EdhocCoapClient edhoc = new EdhocCoapClient(cfg, endpoint, contexts, stack).timeoutMillis(TIMEOUT_MS).expectMessage4(!combined);
+      CoapResponse hello;
+      EdhocCoapClient.Established established;
+      if (combined) {
+        Request get = Request.newGet();
+        get.setURI(base + "/hello");
+        EdhocCoapClient.CombinedResult r = edhoc.establishCombined(base, get);
+        established = r.established();
+        hello = r.response();
+      } else {
+        established = edhoc.establish(base);
         Request get = Request.newGet();
         get.setURI(base + "/hello");
         get.getOptions().setOscore(Bytes.EMPTY);
-        CoapResponse hello = client.advanced(get);
-        assertNotNull(hello, "no response to the OSCORE GET /hello\n" + server.process.diagnostics());
-        assertEquals(CoAP.ResponseCode.CONTENT, hello.getCode(), hello.getResponseText() + "\n" + server.process.diagnostics());
-        assertThat(hello.getOptions().hasOscore()).as("the response is OSCORE-protected").isTrue();
-        assertEquals(fresh ? "hello :peer-0" : "hello :peer-0", hello.getResponseText());
+        hello = client.advanced(get);
       }
+      assertNotNull(hello, "no response to the OSCORE GET /hello\n" + server.process.diagnostics());
+      assertEquals(CoAP.ResponseCode.CONTENT, hello.getCode(), hello.getResponseText() + "\n" + server.process.diagnostics());
+      assertThat(hello.getOptions().hasOscore()).as("the response is OSCORE-protected").isTrue();
+      assertEquals("hello :peer-0", hello.getResponseText());
+      established.session().close();
     } finally {
       client.shutdown();
       endpoint.destroy();
     }
   }
 
+  /** Our core directly on Californium, to tamper with message_2 on the way in. */
+  private void flippedMessage2FromAiocoap() throws Exception {
+    // a server of its own, so that its first C_R is known: -24 (0x37), as C_I is fixed to 5
+    Server server = server(false, false, "negative");
+    EdhocConfig cfg = EdhocConfig.builder().suites(CipherSuite.SUITE_2).methods(Method.STAT_STAT).credential(rfcI.own(false))
+        .peers(new InMemoryCredentialStore().add(rfcR.cred)).connectionIds(ConnectionIdAllocator.fixed(new byte[] {5})).build();
+    String base = "coap://127.0.0.1:" + server.port;
+    CoapEndpoint endpoint = new CoapEndpoint.Builder().setConfiguration(coapConfig).setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0))
+        .build();
+    CoapClient client = new CoapClient();
+    client.setEndpoint(endpoint);
+    client.setTimeout(TIMEOUT_MS);
+    try {
+      Initiator.AwaitingMessage2 w2 = Edhoc.initiator(cfg).writeMessage1();
+      CoapResponse r2 = post(client, base + "/.well-known/edhoc", concat(new byte[] {(byte) 0xf5}, w2.message1()), server);
+      byte[] m2 = r2.getPayload().clone();
+      m2[m2.length - 1] ^= 1;
+      EdhocException e = catchThrowableOfType(EdhocException.class, () -> w2.readMessage2(m2));
+      assertThat(e).as("our initiator rejects the flipped message_2").isNotNull();
+      assertThat(e.errorMessage()).as("an EDHOC error message to send").isNotNull();
+      // C_R is in the plaintext_2 we could not decrypt; this server's first C_R is -24 (0x37)
+      Request post = Request.newPost();
+      post.setURI(base + "/.well-known/edhoc");
+      post.getOptions().setContentFormat(CONTENT_FORMAT_CID_EDHOC_CBOR_SEQ);
+      post.setPayload(concat(new byte[] {0x37}, e.errorMessage()));
+      client.setTimeout(3000L);
+      CoapResponse r = client.advanced(post);
+      // aiocoap reads any C_R-prefixed payload as message_3; lakers 0.6.2 then panics in
+      // parse_message_3 (edhoc.rs:724, slice index out of range) and no response comes back
+      assertThat(r == null || !r.isSuccess()).as("aiocoap must not accept our error message as message_3 (%s)\n%s",
+          r == null ? "no response" : r.getCode() + " " + r.getResponseText(), server.process.diagnostics()).isTrue();
+      assertThat(server.process.isAlive()).as("the aiocoap server survives").isTrue();
+    } finally {
+      client.shutdown();
+      endpoint.destroy();
+    }
+  }
 
   // ---------------------------------------------------------------- aiocoap initiator -> our responder
 
   /**
-   * Our CoAP server on 127.0.0.1: /.well-known/edhoc answered by the binding's {@link ResponderEngine}
-   * (RFC 9528 A.2 forward flow, message_4 on, since aiocoap requires message_4 after a plain
-   * message_3 POST), the established context installed in Californium's OSCORE context database,
-   * and /hello answering only OSCORE requests.
+   * Our CoAP server on 127.0.0.1, built from the binding: {@link EdhocResource} at
+   * /.well-known/edhoc over a {@link ResponderEngine}, {@link EdhocOscoreStackFactory} (OSCORE plus
+   * the RFC 9668 combined-request layer, EDHOC option registered), contexts installed through
+   * {@link CaliforniumContexts}, and /hello answering only OSCORE requests. {@code message4}: the
+   * application profile's choice (aiocoap's plain message_3 POST needs it, RFC 9668 forbids it with
+   * the combined request).
    */
   static final class OurServer implements AutoCloseable {
     final CoapServer server;
@@ -260,36 +314,16 @@ class AiocoapInteropTest {
     final int port;
     final List<OscoreContext> established = Collections.synchronizedList(new ArrayList<>());
 
-    OurServer(EdhocConfig cfg) {
+    OurServer(EdhocConfig cfg, boolean message4) {
       HashMapCtxDB db = new HashMapCtxDB();
-      engine = ResponderEngine.builder(cfg).message4(true).recipientIdsInUse(id -> db.getContext(id) != null)
-          .listener((session, oc) -> {
-            db.addContext(new OSCoreCtx(oc.masterSecret(), false, AlgorithmID.AES_CCM_16_64_128, oc.senderId(), oc.recipientId(),
-                AlgorithmID.HKDF_HMAC_SHA_256, 32, oc.masterSalt(), null, 1024));
-            established.add(oc);
-          }).build();
-      CoapEndpoint endpoint = new CoapEndpoint.Builder().setConfiguration(coapConfig)
-          .setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).setCoapStackFactory(new OSCoreCoapStackFactory())
-          .setCustomCoapStackArgument(db).build();
+      CaliforniumContexts contexts = new CaliforniumContexts(db);
+      engine = ResponderEngine.builder(cfg).message4(message4).recipientIdsInUse(contexts::recipientIdInUse)
+          .listener(contexts.serverListener()).listener((session, oc) -> established.add(oc)).build();
+      EdhocOscoreStackFactory stack = new EdhocOscoreStackFactory(db, engine);
+      CoapEndpoint endpoint = stack.endpointBuilder(coapConfig).setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).build();
       server = new CoapServer(coapConfig);
       server.addEndpoint(endpoint);
-      CoapResource wellKnown = new CoapResource(".well-known");
-      wellKnown.add(new CoapResource("edhoc") {
-        @Override
-        public void handlePOST(CoapExchange exchange) {
-          ResponderEngine.Result r = engine.handle(exchange.getRequestPayload());
-          CoAP.ResponseCode code = switch (r.status()) {
-            case OK -> CoAP.ResponseCode.CHANGED;
-            case CLIENT_ERROR, UNKNOWN_SESSION -> CoAP.ResponseCode.BAD_REQUEST;
-            case SERVER_ERROR -> CoAP.ResponseCode.INTERNAL_SERVER_ERROR;
-          };
-          Response resp = new Response(code);
-          resp.setPayload(r.body());
-          resp.getOptions().setContentFormat(CONTENT_FORMAT_EDHOC_CBOR_SEQ);
-          exchange.respond(resp);
-        }
-      });
-      server.add(wellKnown);
+      EdhocResource.addTo(server, engine);
       server.add(new CoapResource("hello") {
         @Override
         public void handleGET(CoapExchange exchange) {
@@ -313,29 +347,36 @@ class AiocoapInteropTest {
   @TestFactory
   Stream<DynamicTest> aiocoapInitiatorAgainstOurServer() {
     List<DynamicTest> tests = new ArrayList<>();
-    for (boolean fresh : new boolean[] {false, true}) {
-      for (boolean clientByValue : new boolean[] {false, true}) {
-        for (boolean ourByValue : new boolean[] {false, true}) {
-          String name = "aiocoap initiator -> our responder, method 3 suite 2, " + (fresh ? "fresh P-256 CCS" : "RFC 9529 CCS")
-              + ", ours " + (ourByValue ? "by value" : "kid") + ", aiocoap's " + (clientByValue ? "by value" : "kid")
-              + ", no combined request, message_4, OSCORE GET /hello";
-          tests.add(recorded(name, () -> aiocoapClientCase(fresh, clientByValue, ourByValue, false)));
+    for (boolean combined : new boolean[] {true, false}) {
+      for (boolean fresh : new boolean[] {false, true}) {
+        for (boolean clientByValue : new boolean[] {false, true}) {
+          for (boolean ourByValue : new boolean[] {false, true}) {
+            String name = "aiocoap initiator -> our responder, method 3 suite 2, " + (fresh ? "fresh P-256 CCS" : "RFC 9529 CCS")
+                + ", ours " + (ourByValue ? "by value" : "kid") + ", aiocoap's " + (clientByValue ? "by value" : "kid")
+                + (combined ? ", combined request (RFC 9668), no message_4" : ", no combined request, message_4") + ", OSCORE GET /hello";
+            tests.add(recorded(name, () -> aiocoapClientCase(fresh, clientByValue, ourByValue, false, combined)));
+          }
         }
       }
+      tests.add(recorded("aiocoap initiator (TOFU: no expected CRED_R) -> our responder, method 3 suite 2, fresh P-256 CCS, ours by value, "
+          + "aiocoap's kid" + (combined ? ", combined request (RFC 9668), no message_4" : ", no combined request, message_4")
+          + ", OSCORE GET /hello", () -> aiocoapClientCase(true, false, true, true, combined)));
     }
-    tests.add(recorded("aiocoap initiator (TOFU: no expected CRED_R) -> our responder, method 3 suite 2, fresh P-256 CCS, ours by value, "
-        + "aiocoap's kid, no combined request, message_4, OSCORE GET /hello", () -> aiocoapClientCase(true, false, true, true)));
     return tests.stream();
   }
 
-  private void aiocoapClientCase(boolean fresh, boolean clientByValue, boolean ourByValue, boolean clientTofu) throws Exception {
+  private void aiocoapClientCase(boolean fresh, boolean clientByValue, boolean ourByValue, boolean clientTofu, boolean combined)
+      throws Exception {
     Identity me = fresh ? freshR : rfcR;
     Identity peer = fresh ? freshI : rfcI;
     EdhocConfig cfg = EdhocConfig.builder().suites(CipherSuite.SUITE_2).methods(Method.STAT_STAT).credential(me.own(ourByValue))
         .peers(new InMemoryCredentialStore().add(peer.cred)).build();
-    try (OurServer server = new OurServer(cfg)) {
-      List<String> args = new ArrayList<>(List.of("coap://127.0.0.1:" + server.port + "/hello", "--no-combined",
+    try (OurServer server = new OurServer(cfg, !combined)) {
+      List<String> args = new ArrayList<>(List.of("coap://127.0.0.1:" + server.port + "/hello",
           "--cred-style", clientByValue ? "by-value" : "by-kid", "--timeout", "10"));
+      if (!combined) {
+        args.add("--no-combined");
+      }
       args.addAll(List.of("--own-cred", Hex.encode(peer.cred.cred()), "--own-key", Hex.encode(peer.d)));
       if (clientTofu) {
         args.add("--unauthenticated-peer");
