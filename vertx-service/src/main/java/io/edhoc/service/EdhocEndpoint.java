@@ -108,10 +108,18 @@ public final class EdhocEndpoint {
         metrics.failed(transport, "unknown_c_r");
         break;
       default:
-        metrics.failed(transport, r.failure() == null ? "unspecified" : r.failure().name().toLowerCase(Locale.ROOT));
+        metrics.failed(transport, reason(r));
         LOG.debug("{} from {}: {} {}", transport, source, r.status(), r.diagnostic());
     }
     return r;
+  }
+
+  private static String reason(ResponderEngine.Result r) {
+    if (r.step() == ResponderEngine.Step.MESSAGE_1 && r.status() == ResponderEngine.Status.SERVER_ERROR && r.diagnostic() != null
+        && r.diagnostic().startsWith("session store refused")) {
+      return "store_full";
+    }
+    return r.failure() == null ? "unspecified" : r.failure().name().toLowerCase(Locale.ROOT);
   }
 
   private void notifyListeners(String transport, String source, EdhocSession s, OscoreContext ctx) {

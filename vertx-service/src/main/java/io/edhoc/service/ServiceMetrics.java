@@ -32,6 +32,8 @@ public final class ServiceMetrics {
   };
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
+  private Supplier<Number> evictionSource;
+
   public PrometheusMeterRegistry registry() {
     return registry;
   }
@@ -59,12 +61,13 @@ public final class ServiceMetrics {
 
   /** Registers the gauges that read live values. */
   public void gauges(Supplier<Number> halfOpen, Supplier<Number> evictions, Supplier<Number> oscoreContexts) {
+    this.evictionSource = evictions; // Micrometer keeps only a weak reference to it
     Gauge.builder("edhoc.half.open.sessions", () -> halfOpen.get().doubleValue())
-        .description("responder sessions waiting for message_3").register(registry);
+        .description("responder sessions waiting for message_3").strongReference(true).register(registry);
     io.micrometer.core.instrument.FunctionCounter.builder("edhoc.half.open.evictions", evictions, s -> s.get().doubleValue())
         .description("half-open sessions dropped without completing (expiry, size bound)").register(registry);
     Gauge.builder("edhoc.oscore.contexts", () -> oscoreContexts.get().doubleValue())
-        .description("OSCORE contexts established and held by the server").register(registry);
+        .description("OSCORE contexts established and held by the server").strongReference(true).register(registry);
   }
 
   public String scrape() {
