@@ -149,13 +149,9 @@ class LoopbackIntegrationTest {
   @ParameterizedTest
   @CsvSource({"SIG_SIG,SUITE_0", "SIG_SIG,SUITE_2", "SIG_SIG,SUITE_3", "STAT_STAT,SUITE_0", "STAT_STAT,SUITE_2", "STAT_STAT,SUITE_3"})
   void edhocThenOscoreGetThenKeyUpdate(Method method, CipherSuite suite) throws Exception {
-    start(new Fixtures(method, suite), false);
-    EdhocCoapClient edhoc = new EdhocCoapClient(new Fixtures(method, suite).initiator, clientEndpoint, clientContexts, clientStack);
-    // the server's identity must be the one the fixtures paired: rebuild with a shared fixture
-    stop();
     Fixtures f = new Fixtures(method, suite);
     start(f, false);
-    edhoc = new EdhocCoapClient(f.initiator, clientEndpoint, clientContexts, clientStack);
+    EdhocCoapClient edhoc = new EdhocCoapClient(f.initiator, clientEndpoint, clientContexts, clientStack);
     EdhocCoapClient.Established e = edhoc.establish(base);
     assertContextsMirror(e.oscoreContext(), e.installed());
     CoapResponse r = protectedGet("n=1");
@@ -301,6 +297,39 @@ class LoopbackIntegrationTest {
     assertThat(r.getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
     assertThat(r.getOptions().getContentFormat()).isEqualTo(EdhocOption.EDHOC_CBOR_SEQ);
     assertThat(io.edhoc.ErrorMessage.parse(r.getPayload()).code()).isEqualTo(1);
+  }
+
+  @Test
+  void aiocoapStyleMessage1WithoutContentFormatAndWithEad15() throws Exception {
+    Fixtures f = new Fixtures(Method.STAT_STAT, CipherSuite.SUITE_2);
+    start(f, false);
+    io.edhoc.Initiator.AwaitingMessage2 w2 = io.edhoc.Edhoc.initiator(f.initiator).writeMessage1(List.of(new io.edhoc.EadItem(15, null)));
+    Request m1 = Request.newPost();
+    m1.setURI(base + EdhocCoapClient.EDHOC_PATH);
+    m1.setPayload(EdhocCoapClient.concat(new byte[] {(byte) 0xf5}, w2.message1()));
+    CoapResponse r = send(m1);
+    assertThat(r.getCode()).isEqualTo(ResponseCode.CHANGED);
+    assertThat(r.getOptions().getContentFormat()).isEqualTo(EdhocOption.EDHOC_CBOR_SEQ);
+    assertThat(w2.readMessage2(r.getPayload()).connectionIdR()).isNotEmpty();
+  }
+
+  @Test
+  void rfc9668ExampleFraming() {
+    // RFC 9668 section 3.4: OSCORE option 0x090001 (kid 0x01), payload = message_3 || OSCORE ciphertext
+    assertThat(EdhocCombinedLayer.kid(java.util.HexFormat.of().parseHex("090001"))).containsExactly(1);
+    assertThat(EdhocCombinedLayer.kid(java.util.HexFormat.of().parseHex("19000101aa"))).containsExactly(0xaa);
+    assertThat(EdhocCombinedLayer.kid(java.util.HexFormat.of().parseHex("01"))).isNull();
+    assertThat(EdhocCombinedLayer.kid(new byte[0])).isNull();
+  }
+
+  @Test
+  void combinedRequestWithoutOscoreOptionOrWithGarbageIsBadRequest() throws Exception {
+    start(new Fixtures(Method.STAT_STAT, CipherSuite.SUITE_2), false);
+    Request r = Request.newPost();
+    r.setURI(base + "/hello");
+    r.setPayload(new byte[] {0x41, 0x00, 0x01});
+    r.getOptions().addOption(EdhocOption.DEFINITION.create(new byte[0]));
+    assertThat(send(r).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
   }
 
   @Test
