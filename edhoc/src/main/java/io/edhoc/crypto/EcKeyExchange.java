@@ -12,6 +12,8 @@ import org.bouncycastle.math.ec.ECPoint;
  * ECDH on P-256 / P-384 with EDHOC compact (x-only) public keys, on Bouncy Castle's custom curves.
  */
 final class EcKeyExchange implements KeyExchange {
+  private static final org.bouncycastle.math.ec.ECMultiplier LADDER = new org.bouncycastle.math.ec.ECConstantTimeMultiplier();
+
   private final EcCurve ec;
 
   EcKeyExchange(EcCurve ec) {
@@ -57,7 +59,9 @@ final class EcKeyExchange implements KeyExchange {
     }
     ECPoint s;
     try {
-      s = peer.multiply(d).normalize();
+      // a constant-time multiplier (fixed window, table look-ups by masking), because the scalar
+      // may be a long-term static DH key (methods 1-3), where wNAF's data-dependent timing leaks
+      s = LADDER.multiply(peer, d).normalize();
     } catch (RuntimeException e) {
       throw new CryptoException(CryptoException.Reason.INVALID_PUBLIC_KEY, "ECDH failed");
     }
