@@ -67,6 +67,7 @@ public final class EdhocService implements AutoCloseable {
   private final TimedSessionStore store;
   private final Path credentialsPath;
   private CoapTransport coap;
+  private HazelcastInstance hazelcast;
   private HttpServer http;
   private HttpServer admin;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -134,11 +135,12 @@ public final class EdhocService implements AutoCloseable {
     Vertx vertx;
     ResponderSessionStore inner;
     StateSealer sealer = null;
+    HazelcastInstance hz = null;
     if (cfg.cluster.enabled) {
       HazelcastClusterManager cm = ClusterSetup.clusterManager(cfg.cluster);
       vopts.getEventBusOptions().setHost(cfg.cluster.host).setPort(0).setClusterPublicHost(cfg.cluster.host);
       vertx = await(Vertx.builder().with(vopts).withClusterManager(cm).buildClustered(), 60);
-      HazelcastInstance hz = cm.getHazelcastInstance();
+      hz = cm.getHazelcastInstance();
       inner = new HazelcastSessionStore(hz.getMap(HazelcastSessionStore.MAP_NAME), cfg.limits.maxHalfOpen);
       sealer = new StateSealer(clusterStateKey(cfg, creds.path()));
     } else {
@@ -166,6 +168,7 @@ public final class EdhocService implements AutoCloseable {
       EdhocEndpoint endpoint = new EdhocEndpoint(engine, metrics, limiter);
       metrics.gauges(store::size, store::evictions, contexts::size);
       EdhocService svc = new EdhocService(cfg, vertx, metrics, endpoint, contexts, store, creds.path());
+      svc.hazelcast = hz;
       endpoint.addListener((info, session, ctx) -> vertx.eventBus().publish(ESTABLISHED_ADDRESS, toJson(info)));
       svc.listen();
       return svc;
@@ -294,6 +297,11 @@ public final class EdhocService implements AutoCloseable {
 
   static String hostForUri(String host) {
     return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  /** The Hazelcast member in cluster mode, else null. */
+  public HazelcastInstance hazelcast() {
+    return hazelcast;
   }
 
   public ServiceConfig config() {
