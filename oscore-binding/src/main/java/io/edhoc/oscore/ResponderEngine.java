@@ -175,7 +175,7 @@ public final class ResponderEngine {
   private final EdhocConfig config;
   private final ResponderSessionStore store;
   private final Duration timeToLive;
-  private final boolean message4;
+  private final Message4 message4;
   private final boolean reverseFlow;
   private final int oscoreKeyLength;
   private final int oscoreSaltLength;
@@ -358,7 +358,7 @@ public final class ResponderEngine {
         LOG.debug("peer sent an EDHOC error message instead of message_3 for C_R {}", hex(connectionIdR));
         return new Result(Status.OK, Step.PEER_ERROR, new byte[0], false, null, null, Failure.PEER_ERROR, "peer sent an error message");
       }
-      if (combined && (message4 || w3.method().isPsk())) {
+      if (combined && (message4 == Message4.ALWAYS || w3.method().isPsk())) {
         // RFC 9668 3.3.1 step 4: message_4 required by the profile, so a combined request is a client error
         w3.abandon();
         return error(Status.CLIENT_ERROR, Step.MESSAGE_3, Failure.MALFORMED_MESSAGE, "message_4 required, combined request not allowed",
@@ -367,7 +367,7 @@ public final class ResponderEngine {
       EdhocSession session;
       byte[] body;
       Responder.Message3Verified v3 = w3.readMessage3(message3);
-      if (!combined && (message4 || w3.method().isPsk())) {
+      if (!combined && (message4 != Message4.NEVER || w3.method().isPsk())) {
         Responder.Completed c = v3.writeMessage4();
         session = c.session();
         body = c.message4();
@@ -426,7 +426,7 @@ public final class ResponderEngine {
         }
         Initiator.AwaitingMessage4 w4 = v2.writeMessage3();
         byte[] m3 = w4.message3();
-        if (message4 || w2.method().isPsk()) {
+        if (message4 != Message4.NEVER || w2.method().isPsk()) {
           reverse.put(key, new PendingInitiator(w4, clock.instant().plus(timeToLive)));
           return Result.ok(step, m3);
         }
@@ -515,12 +515,29 @@ public final class ResponderEngine {
     return HexFormat.of().formatHex(b);
   }
 
+  /** When the Responder sends message_4 (RFC 9528 section 5.5; RFC 9668 section 3.3.1). */
+  public enum Message4 {
+    /** Never (key confirmation comes from the first OSCORE exchange). Method 4 still sends it. */
+    NEVER,
+    /**
+     * Always: the application profile requires message_4, so a combined request (RFC 9668) is a
+     * client error (section 3.3.1 step 4).
+     */
+    ALWAYS,
+    /**
+     * After a message_3 POSTed alone, and not with a combined request, whose OSCORE response
+     * confirms the keys instead. Serves clients of both kinds (aiocoap expects message_4 when it
+     * does not use the combined request).
+     */
+    UNLESS_COMBINED
+  }
+
   /** Builder. */
   public static final class Builder {
     private final EdhocConfig config;
     private ResponderSessionStore store;
     private Duration timeToLive = Duration.ofSeconds(60);
-    private boolean message4;
+    private Message4 message4 = Message4.NEVER;
     private boolean reverseFlow;
     private int oscoreKeyLength;
     private int oscoreSaltLength = OscoreContext.DEFAULT_SALT_LENGTH;
@@ -551,7 +568,13 @@ public final class ResponderEngine {
 
     /** Send message_4 after message_3 (the application profile asks for it; always done for method 4). */
     public Builder message4(boolean use) {
-      this.message4 = use;
+      this.message4 = use ? Message4.ALWAYS : Message4.NEVER;
+      return this;
+    }
+
+    /** The message_4 policy; see {@link Message4}. */
+    public Builder message4(Message4 policy) {
+      this.message4 = Objects.requireNonNull(policy);
       return this;
     }
 

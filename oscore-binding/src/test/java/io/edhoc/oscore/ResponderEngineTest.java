@@ -118,6 +118,27 @@ class ResponderEngineTest {
   }
 
   @Test
+  void message4UnlessCombinedServesBothKindsOfClient() throws Exception {
+    ResponderEngine engine = ResponderEngine.builder(F2.responder).message4(ResponderEngine.Message4.UNLESS_COMBINED).build();
+    // message_3 alone: message_4 comes back and verifies
+    Initiator.AwaitingMessage2 a2 = Edhoc.initiator(F2.initiator).writeMessage1();
+    Initiator.Message2Verified a3 = a2.readMessage2(engine.handle(cat(TRUE, a2.message1())).body());
+    Initiator.AwaitingMessage4 a4 = a3.writeMessage3();
+    ResponderEngine.Result plain = engine.handleMessage3(a3.connectionIdR(), a4.message3(), false);
+    assertThat(plain.completed()).isTrue();
+    EdhocSession is = a4.readMessage4(plain.body());
+    assertThat(OscoreContext.fromEdhoc(is).peerView()).isEqualTo(plain.oscoreContext());
+    // combined request: accepted, no message_4
+    Initiator.AwaitingMessage2 b2 = Edhoc.initiator(F2.initiator).writeMessage1();
+    Initiator.Message2Verified b3 = b2.readMessage2(engine.handle(cat(TRUE, b2.message1())).body());
+    Initiator.AwaitingMessage4 b4 = b3.writeMessage3();
+    ResponderEngine.Result combined = engine.handleMessage3(b3.connectionIdR(), b4.message3(), true);
+    assertThat(combined.completed()).isTrue();
+    assertThat(combined.body()).isEmpty();
+    assertThat(OscoreContext.fromEdhoc(b4.complete()).peerView()).isEqualTo(combined.oscoreContext());
+  }
+
+  @Test
   void multiByteConnectionIdentifierTravelsAsBstrPrefix() throws Exception {
     byte[] cR = HexFormat.of().parseHex("a1b2");
     ResponderEngine engine = ResponderEngine.builder(F2.responder).connectionIdAllocator(ConnectionIdAllocator.fixed(cR)).build();
