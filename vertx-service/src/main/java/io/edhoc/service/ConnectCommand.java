@@ -18,7 +18,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import io.edhoc.oscore.CaliforniumContexts;
+import io.edhoc.oscore.EdhocCoapClient;
+import io.edhoc.oscore.EdhocOscoreStackFactory;
+import io.edhoc.service.coap.CoapTransport;
 import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.oscore.HashMapCtxDB;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -44,7 +51,7 @@ final class ConnectCommand implements Callable<Integer> {
   @Option(names = "--get", paramLabel = "PATH", description = "After the handshake, send one OSCORE-protected GET to PATH (coap:// only).")
   String get;
 
-  @Option(names = "--combined", description = "Send the first OSCORE request combined with message_3 (RFC 9668). Not available yet: see docs/service.md.")
+  @Option(names = "--combined", description = "Send message_3 together with the OSCORE GET of --get (RFC 9668 EDHOC + OSCORE combined request).")
   boolean combined;
 
   @Option(names = "--show-secrets", description = "Also print the OSCORE Master Secret and Master Salt.")
@@ -66,8 +73,8 @@ final class ConnectCommand implements Callable<Integer> {
       err.println("connect: --get sends OSCORE over CoAP; use a coap:// URI");
       return 2;
     }
-    if (combined) {
-      err.println("connect: --combined (RFC 9668) is not available in this build; run without it");
+    if (combined && (get == null || !scheme.equals("coap"))) {
+      err.println("connect: --combined sends message_3 with the first OSCORE request: it needs a coap:// URI and --get PATH");
       return 2;
     }
     Method m = Method.fromId(method);
@@ -114,6 +121,9 @@ final class ConnectCommand implements Callable<Integer> {
       err.println("connect: " + e.getMessage());
       return 2;
     }
+    if (combined) {
+      return runCombined(cfg, out, err);
+    }
     CoapClientTransport coap = null;
     try {
       EdhocClient.Transport t;
@@ -149,6 +159,47 @@ final class ConnectCommand implements Callable<Integer> {
     } finally {
       if (coap != null) {
         coap.close();
+      }
+    }
+  }
+
+  /** RFC 9668: message_3 rides in the OSCORE-protected GET (the binding's EdhocCoapClient and stack). */
+  private int runCombined(EdhocConfig cfg, PrintStream out, PrintStream err) {
+    HashMapCtxDB db = new HashMapCtxDB();
+    EdhocOscoreStackFactory stack = new EdhocOscoreStackFactory(db, null);
+    CoapEndpoint endpoint = null;
+    try {
+      java.net.InetAddress target = java.net.InetAddress.getByName(uri.getHost());
+      endpoint = stack.endpointBuilder(CoapTransport.configuration())
+          .setInetSocketAddress(target.isLoopbackAddress() ? new java.net.InetSocketAddress(target, 0) : new java.net.InetSocketAddress(0)).build();
+      endpoint.start();
+      String server = "coap://" + EdhocService.hostForUri(uri.getHost()) + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+      if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals(EdhocCoapClient.EDHOC_PATH)) {
+        err.println("connect: --combined uses " + EdhocCoapClient.EDHOC_PATH + " on the server");
+      }
+      EdhocCoapClient client = new EdhocCoapClient(cfg, endpoint, new CaliforniumContexts(db), stack).timeoutMillis(timeoutMs);
+      Request first = Request.newGet();
+      first.setURI(server + (get.startsWith("/") ? get : "/" + get));
+      EdhocCoapClient.CombinedResult r = client.establishCombined(server, first);
+      try (EdhocSession session = r.established().session()) {
+        print(out, new EdhocClient.Outcome(session, r.established().oscoreContext(), false, false), session);
+        out.println();
+        out.println("OSCORE GET " + get + " (combined with message_3, RFC 9668) -> " + r.response().getCode() + " " + r.response().getCode().name());
+        byte[] payload = r.response().getPayload();
+        if (payload != null && payload.length > 0) {
+          out.println(new String(payload, StandardCharsets.UTF_8));
+        }
+        return r.response().isSuccess() ? 0 : 1;
+      }
+    } catch (io.edhoc.EdhocException e) {
+      err.println("connect: handshake failed: " + e.getMessage());
+      return 1;
+    } catch (java.io.IOException | org.eclipse.californium.elements.exception.ConnectorException | RuntimeException e) {
+      err.println("connect: " + e.getMessage());
+      return 1;
+    } finally {
+      if (endpoint != null) {
+        endpoint.destroy();
       }
     }
   }

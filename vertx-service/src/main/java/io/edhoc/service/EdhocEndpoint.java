@@ -35,6 +35,7 @@ public final class EdhocEndpoint {
   private final RateLimiter limiter;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final Timer engineTimer;
+  private static final ThreadLocal<String[]> CURRENT = new ThreadLocal<>();
 
   /** Per-step engine time, for the event-loop measurement. */
   public interface Timer {
@@ -84,22 +85,20 @@ public final class EdhocEndpoint {
   /** Runs the engine on the calling thread (a worker, or Californium's executor). */
   public ResponderEngine.Result process(String transport, String source, byte[] body) {
     long t0 = System.nanoTime();
-    ResponderEngine.Result r = engine.handle(body);
-    long startMillis = TimedSessionStore.takenStartMillis();
+    CURRENT.set(new String[] {transport, source});
+    ResponderEngine.Result r;
+    try {
+      r = engine.handle(body);
+    } finally {
+      CURRENT.remove();
+    }
     engineTimer.record(r.step().name().toLowerCase(Locale.ROOT), System.nanoTime() - t0);
     switch (r.status()) {
       case OK:
         if (r.step() == ResponderEngine.Step.MESSAGE_1) {
           metrics.started(transport);
         } else if (r.completed()) {
-          EdhocSession s = r.session();
-          try {
-            metrics.completed(transport, s.method().id(), s.suite().id(),
-                startMillis > 0 ? Duration.ofMillis(Math.max(0, System.currentTimeMillis() - startMillis)) : null);
-            notifyListeners(transport, source, s, r.oscoreContext());
-          } finally {
-            s.close();
-          }
+          r.session().close(); // counted and announced by the engine listener already
         } else if (r.step() == ResponderEngine.Step.PEER_ERROR) {
           metrics.failed(transport, "peer_error");
         }
@@ -112,6 +111,23 @@ public final class EdhocEndpoint {
         LOG.debug("{} from {}: {} {}", transport, source, r.status(), r.diagnostic());
     }
     return r;
+  }
+
+  /**
+   * The engine listener (registered after the OSCORE context installer): counts the completion and
+   * tells the application. Runs for every completion, including RFC 9668 combined requests that
+   * the CoAP stack hands to the engine directly (transport "coap+oscore").
+   */
+  public ResponderEngine.EstablishedListener engineListener() {
+    return (session, ctx) -> {
+      String[] cur = CURRENT.get();
+      String transport = cur == null ? "coap+oscore" : cur[0];
+      String source = cur == null ? "" : cur[1];
+      long startMillis = TimedSessionStore.takenStartMillis();
+      metrics.completed(transport, session.method().id(), session.suite().id(),
+          startMillis > 0 ? Duration.ofMillis(Math.max(0, System.currentTimeMillis() - startMillis)) : null);
+      notifyListeners(transport, source, session, ctx);
+    };
   }
 
   private static String reason(ResponderEngine.Result r) {

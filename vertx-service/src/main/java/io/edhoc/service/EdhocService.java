@@ -166,6 +166,7 @@ public final class EdhocService implements AutoCloseable {
       ResponderEngine engine = rb.build();
       RateLimiter limiter = new RateLimiter(cfg.limits.ratePerSourcePerSecond, cfg.limits.rateBurst, cfg.limits.rateTrackedSources);
       EdhocEndpoint endpoint = new EdhocEndpoint(engine, metrics, limiter);
+      engine.addListener(endpoint.engineListener());
       metrics.gauges(store::size, store::evictions, contexts::size);
       EdhocService svc = new EdhocService(cfg, vertx, metrics, endpoint, contexts, store, creds.path());
       svc.hazelcast = hz;
@@ -244,13 +245,12 @@ public final class EdhocService implements AutoCloseable {
     }
     if (config.admin.enabled) {
       Router router = Router.router(vertx);
-      router.get("/health").handler(ctx -> {
-        boolean ok = ready && !closed.get();
-        JsonObject j = new JsonObject().put("status", ok ? "UP" : "DOWN")
-            .put("http", http != null).put("coap", coap != null).put("cluster", config.cluster.enabled)
-            .put("halfOpen", store.size());
+      // on a worker: in cluster mode the session count and the safety check talk to other members
+      router.get("/health").handler(ctx -> vertx.executeBlocking(this::health, false).onComplete(ar -> {
+        JsonObject j = ar.succeeded() ? ar.result() : new JsonObject().put("status", "DOWN");
+        boolean ok = "UP".equals(j.getString("status"));
         ctx.response().setStatusCode(ok ? 200 : 503).putHeader("Content-Type", "application/json").end(j.encode());
-      });
+      }));
       router.get("/metrics").handler(ctx -> vertx.executeBlocking(metrics::scrape, false).onComplete(ar -> {
         if (ar.failed()) {
           ctx.response().setStatusCode(500).end();
@@ -263,6 +263,19 @@ public final class EdhocService implements AutoCloseable {
     }
     ready = true;
     LOG.debug("EDHOC service listening: {}", describe());
+  }
+
+  /** Ready when both (enabled) transports listen; in cluster mode also reports members and backup safety. */
+  JsonObject health() {
+    boolean ok = ready && !closed.get();
+    JsonObject j = new JsonObject().put("status", ok ? "UP" : "DOWN")
+        .put("http", http != null).put("coap", coap != null).put("cluster", config.cluster.enabled)
+        .put("halfOpen", store.size());
+    if (hazelcast != null) {
+      // safe: every partition's backups are in sync, so a node may die without losing half-open sessions
+      j.put("clusterMembers", hazelcast.getCluster().getMembers().size()).put("clusterSafe", hazelcast.getPartitionService().isClusterSafe());
+    }
+    return j;
   }
 
   private static <T> T await(Future<T> f, int seconds) throws Exception {

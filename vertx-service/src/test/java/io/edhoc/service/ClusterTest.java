@@ -69,6 +69,13 @@ class ClusterTest {
         Thread.sleep(100);
       }
       assertThat(a.hazelcast().getCluster().getMembers()).hasSize(2);
+      // backups are only guaranteed once the partitions have migrated after the join ("cluster safe");
+      // a crash before that can lose half-open sessions (docs/service.md)
+      while (!(a.hazelcast().getPartitionService().isClusterSafe() && b.hazelcast().getPartitionService().isClusterSafe())
+          && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(a.hazelcast().getPartitionService().isClusterSafe()).isTrue();
       assertThat(a.hazelcast().getConfig().getMapConfig(HazelcastSessionStore.MAP_NAME).getBackupCount()).isEqualTo(1);
       assertThat(a.hazelcast().getCluster().getLocalMember().getAddress().getHost()).isEqualTo("127.0.0.1");
 

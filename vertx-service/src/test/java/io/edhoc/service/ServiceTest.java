@@ -173,6 +173,34 @@ class ServiceTest {
   }
 
   @Test
+  void combinedRequestRfc9668WithTheBindingsClient() throws Exception {
+    org.eclipse.californium.oscore.HashMapCtxDB db = new org.eclipse.californium.oscore.HashMapCtxDB();
+    io.edhoc.oscore.EdhocOscoreStackFactory stack = new io.edhoc.oscore.EdhocOscoreStackFactory(db, null);
+    org.eclipse.californium.core.network.CoapEndpoint ep = stack.endpointBuilder(io.edhoc.service.coap.CoapTransport.configuration())
+        .setInetSocketAddress(new java.net.InetSocketAddress("127.0.0.1", 0)).build();
+    ep.start();
+    try {
+      io.edhoc.oscore.EdhocCoapClient client = new io.edhoc.oscore.EdhocCoapClient(
+          TestSupport.clientConfig(dir, CipherSuite.SUITE_2, Method.SIG_SIG), ep, new io.edhoc.oscore.CaliforniumContexts(db), stack);
+      Request get = Request.newGet();
+      get.setURI("coap://127.0.0.1:" + svc.coapPort() + "/hello");
+      published.clear();
+      var r = client.establishCombined("coap://127.0.0.1:" + svc.coapPort(), get);
+      try {
+        assertThat(r.response().getCode()).isEqualTo(ResponseCode.CONTENT);
+        assertThat(r.response().getResponseText()).contains("Hello");
+        JsonObject event = published.poll(10, TimeUnit.SECONDS);
+        assertThat(event).isNotNull();
+        assertThat(event.getString("transport")).isEqualTo("coap+oscore");
+      } finally {
+        r.established().session().close();
+      }
+    } finally {
+      ep.destroy();
+    }
+  }
+
+  @Test
   void helloWithoutOscoreIsUnauthorized() throws Exception {
     CoapClient c = new CoapClient("coap://127.0.0.1:" + svc.coapPort() + "/hello").setTimeout(10_000L);
     try {

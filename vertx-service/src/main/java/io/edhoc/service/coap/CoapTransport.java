@@ -12,7 +12,7 @@ import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
-import org.eclipse.californium.oscore.OSCoreCoapStackFactory;
+import io.edhoc.oscore.EdhocOscoreStackFactory;
 import org.eclipse.californium.oscore.OSCoreResource;
 
 /**
@@ -26,11 +26,9 @@ public final class CoapTransport implements AutoCloseable {
 
   public CoapTransport(String host, int port, EdhocEndpoint edhoc, ServerContexts contexts, int maxBody, String helloPath) {
     Configuration cfg = configuration();
-    this.endpoint = CoapEndpoint.builder()
-        .setConfiguration(cfg)
+    // the binding's stack: OSCORE plus the RFC 9668 EDHOC option layer (combined requests go to the engine)
+    this.endpoint = new EdhocOscoreStackFactory(contexts.db(), edhoc.engine()).endpointBuilder(cfg)
         .setInetSocketAddress(new InetSocketAddress(host, port))
-        .setCoapStackFactory(new OSCoreCoapStackFactory())
-        .setCustomCoapStackArgument(contexts.db())
         .build();
     this.server = new CoapServer(cfg);
     server.addEndpoint(endpoint);
