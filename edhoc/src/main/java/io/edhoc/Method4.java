@@ -32,11 +32,6 @@ import java.util.List;
 final class Method4 {
   private Method4() {}
 
-  /** A configuration that lists method 4 must also say which PSK to use or how to find one. */
-  static boolean configured(EdhocConfig config, Role role) {
-    return role == Role.INITIATOR ? !config.pskCredentials().isEmpty() : config.pskResolver() != null;
-  }
-
   // ---- Responder, draft section 5.2.2 ----
 
   static Responder.AwaitingMessage3 writeMessage2(
