@@ -30,7 +30,7 @@ public final class ServiceConfig {
     public boolean enabled = true;
     public String host = "127.0.0.1";
     public int port = 5683;
-    /** RFC 9175 Echo reachability check on message_1 (4.01 + Echo before any crypto). */
+    /** RFC 9175 Echo reachability check on message_1: not implemented yet: true is refused at start-up (docs/service.md). */
     public boolean echoReachability = false;
     /** Path of the example OSCORE-protected resource; empty disables it. */
     public String helloResource = "hello";
