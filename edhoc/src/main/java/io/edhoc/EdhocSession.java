@@ -81,6 +81,18 @@ public final class EdhocSession implements AutoCloseable {
     return peer;
   }
 
+  /**
+   * Who the peer is, for logs and displays: its credential's description, or the PSK entry's for
+   * method 4. Never key material.
+   */
+  public String describePeer() {
+    if (peer != null) {
+      return peer.describe();
+    }
+    PskCredential psk = pskCredential();
+    return psk != null ? psk.describe() : "unknown peer";
+  }
+
   /** Method 4: the PSK entry the session was authenticated with (on the Responder, the candidate that decrypted); null otherwise. */
   public PskCredential pskCredential() {
     return credentials == null ? null : credentials.psk;

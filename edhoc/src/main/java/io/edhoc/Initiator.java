@@ -406,6 +406,14 @@ public final class Initiator {
       return message3.clone();
     }
 
+    public Method method() {
+      return method;
+    }
+
+    public CipherSuite suite() {
+      return ks.suite;
+    }
+
     public byte[] connectionIdR() {
       return cR.clone();
     }
