@@ -145,6 +145,13 @@ public final class CaliforniumContexts {
     return ctx;
   }
 
+  /** Removes an installed context (e.g. keys of a handshake whose peer turned out not to be authenticated). */
+  public void remove(OSCoreCtx installed) {
+    synchronized (db) {
+      db.removeContext(installed);
+    }
+  }
+
   /**
    * Key update: replaces {@code old} (as installed) by the context derived from {@code updated}
    * under the DB's lock, so no request sees neither or both. {@code uri} non-null for a client.

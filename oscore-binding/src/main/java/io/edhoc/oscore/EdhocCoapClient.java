@@ -113,7 +113,7 @@ public final class EdhocCoapClient {
     byte[] cR = w4.connectionIdR();
     CoapResponse r = post(serverUri, concat(ConnectionIdCodec.encode(cR), w4.message3()));
     EdhocSession session;
-    if (expectMessage4 || config.methods().get(0).isPsk()) {
+    if (expectMessage4 || w4.method().isPsk()) {
       session = w4.readMessage4(r.getPayload());
     } else {
       if (!r.isSuccess()) {
@@ -134,19 +134,28 @@ public final class EdhocCoapClient {
       throw new IllegalStateException("combined requests need the endpoint built with EdhocOscoreStackFactory");
     }
     Initiator.AwaitingMessage4 w4 = firstRoundTrip(serverUri);
-    if (config.methods().get(0).isPsk()) {
-      throw new IllegalStateException("method 4 needs message_4: no combined request");
-    }
     byte[] m3 = w4.message3();
-    Established e = install(serverUri, w4.complete());
+    // method 4: the Responder is authenticated only by a verified OSCORE response (draft-ietf-lake-edhoc-psk section 8)
+    boolean psk = w4.method().isPsk();
+    Established e = install(serverUri, psk ? w4.completeWithUnauthenticatedResponder() : w4.complete());
     firstRequest.getOptions().setOscore(Bytes.EMPTY);
     stack.attachMessage3(firstRequest, m3);
     try {
       CoapClient c = client(firstRequest.getURI());
       CoapResponse response = c.advanced(firstRequest);
       c.shutdown();
-      if (response == null) {
-        throw new IOException("no response to the EDHOC + OSCORE request within " + timeoutMillis + " ms");
+      if (response == null || (psk && !response.getOptions().hasOscore())) {
+        if (psk) {
+          // no verified OSCORE response: the PSK Responder is not authenticated, drop the keys
+          contexts.remove(e.installed());
+          e.session().close();
+        }
+        throw new IOException(response == null
+            ? "no response to the EDHOC + OSCORE request within " + timeoutMillis + " ms"
+            : "the response to the EDHOC + OSCORE request is not OSCORE-protected (" + response.getCode() + "): responder not authenticated");
+      }
+      if (psk) {
+        e.session().markResponderAuthenticated();
       }
       return new CombinedResult(e, response);
     } finally {

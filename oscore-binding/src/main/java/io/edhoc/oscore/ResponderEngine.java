@@ -335,8 +335,9 @@ public final class ResponderEngine {
   /**
    * Forward flow: message_3 for the session stored under {@code connectionIdR}. With {@code
    * combined} (RFC 9668) no message_4 is written and the OSCORE response that follows confirms the
-   * keys; if the profile uses message_4 (configured, or method 4) a combined request fails as a
-   * client error (RFC 9668 section 3.3.1 step 4).
+   * keys; if the profile requires message_4 ({@link Message4#ALWAYS}) a combined request fails as
+   * a client error (RFC 9668 section 3.3.1 step 4). Method 4 answers a message_3 POSTed alone with
+   * message_4 whatever the policy, since message_4 is what authenticates the Responder there.
    */
   public Result handleMessage3(byte[] connectionIdR, byte[] message3, boolean combined) {
     byte[] state = store.take(connectionIdR);
@@ -358,7 +359,9 @@ public final class ResponderEngine {
         LOG.debug("peer sent an EDHOC error message instead of message_3 for C_R {}", hex(connectionIdR));
         return new Result(Status.OK, Step.PEER_ERROR, new byte[0], false, null, null, Failure.PEER_ERROR, "peer sent an error message");
       }
-      if (combined && (message4 == Message4.ALWAYS || w3.method().isPsk())) {
+      // method 4 may use the combined request too: the OSCORE response authenticates the Responder
+      // (draft-ietf-lake-edhoc-psk section 8); alone, its message_3 is always answered with message_4
+      if (combined && message4 == Message4.ALWAYS) {
         // RFC 9668 3.3.1 step 4: message_4 required by the profile, so a combined request is a client error
         w3.abandon();
         return error(Status.CLIENT_ERROR, Step.MESSAGE_3, Failure.MALFORMED_MESSAGE, "message_4 required, combined request not allowed",

@@ -29,6 +29,22 @@ final class Fixtures {
         .peers(new InMemoryCredentialStore().add(i.ccs())).build();
   }
 
+  private Fixtures(EdhocConfig initiator, EdhocConfig responder) {
+    this.initiator = initiator;
+    this.responder = responder;
+  }
+
+  /** Method 4 with one fresh PSK entry on both sides. */
+  static Fixtures psk(CipherSuite suite) throws Exception {
+    byte[] key = new byte[16];
+    new java.security.SecureRandom().nextBytes(key);
+    byte[] kid = {0x10};
+    io.edhoc.credentials.PskCredential entry = io.edhoc.credentials.PskCredential.of(io.edhoc.credentials.IdCred.kid(kid), key,
+        io.edhoc.credentials.PskCredential.ccs("initiator", kid, key), io.edhoc.credentials.PskCredential.ccs("responder", kid, key));
+    return new Fixtures(EdhocConfig.builder().methods(Method.PSK).suites(suite).psk(entry).build(),
+        EdhocConfig.builder().methods(Method.PSK).suites(suite).psk(entry).build());
+  }
+
   /** A clock tests move by hand. */
   static final class MutableClock extends Clock {
     private Instant now = Instant.parse("2026-01-01T00:00:00Z");

@@ -184,6 +184,32 @@ class LoopbackIntegrationTest {
     assertThat(r.getResponseText()).isEqualTo("hello s=" + suite.id());
   }
 
+  @Test
+  void methodFourWithMessage4ThenOscore() throws Exception {
+    Fixtures f = Fixtures.psk(CipherSuite.SUITE_2);
+    start(f, false); // method 4 answers a message_3 POSTed alone with message_4 whatever the policy
+    EdhocCoapClient edhoc = new EdhocCoapClient(f.initiator, clientEndpoint, clientContexts, clientStack);
+    EdhocCoapClient.Established e = edhoc.establish(base);
+    assertThat(e.session().isResponderAuthenticated()).isTrue();
+    assertContextsMirror(e.oscoreContext(), e.installed());
+    assertThat(protectedGet("psk=1").getResponseText()).isEqualTo("hello psk=1");
+  }
+
+  @Test
+  void methodFourWithCombinedRequestAuthenticatesTheResponderByTheOscoreResponse() throws Exception {
+    Fixtures f = Fixtures.psk(CipherSuite.SUITE_2);
+    start(f, false);
+    EdhocCoapClient edhoc = new EdhocCoapClient(f.initiator, clientEndpoint, clientContexts, clientStack);
+    Request post = Request.newPost();
+    post.setURI(base + "/hello");
+    post.setPayload("psk");
+    EdhocCoapClient.CombinedResult c = edhoc.establishCombined(base, post);
+    assertThat(c.response().getResponseText()).isEqualTo("posted psk");
+    assertThat(c.response().getOptions().hasOscore()).isTrue();
+    assertThat(c.established().session().isResponderAuthenticated()).isTrue();
+    assertThat(engine.sessionStore().size()).isZero();
+  }
+
   @ParameterizedTest
   @CsvSource({"SIG_SIG,SUITE_0", "STAT_STAT,SUITE_2", "STAT_STAT,SUITE_3", "SIG_SIG,SUITE_3"})
   void combinedRequest(Method method, CipherSuite suite) throws Exception {
