@@ -45,7 +45,7 @@ final class ConnectCommand implements Callable<Integer> {
   int suite;
 
   @Option(names = "--credentials", paramLabel = "DIR|FILE",
-      description = "Client credentials: a directory (own/, peers/) or a credentials configuration file. Default: edhoc-dev/client.")
+      description = "Client credentials: a directory (own/, peers/) or a credentials configuration file. Default: .edhoc-dev/client.")
   Path credentials;
 
   @Option(names = "--get", paramLabel = "PATH", description = "After the handshake, send one OSCORE-protected GET to PATH (coap:// only).")
@@ -90,7 +90,7 @@ final class ConnectCommand implements Callable<Integer> {
     EdhocService.LoadedCredentials creds;
     try {
       ServiceConfig.Credentials c = new ServiceConfig.Credentials();
-      Path p = credentials != null ? credentials : Path.of("edhoc-dev", "client");
+      Path p = credentials != null ? credentials : Path.of(".edhoc-dev", "client");
       if (Files.isDirectory(p)) {
         c.directory = p.toString();
       } else if (Files.isRegularFile(p)) {

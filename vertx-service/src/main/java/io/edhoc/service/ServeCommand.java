@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 /** {@code serve [--config FILE] [--cluster]}: runs the EDHOC responder until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Run the EDHOC responder on CoAP (UDP) and HTTP, with /health and /metrics on the admin listener.",
-        "Without --config: development credentials are created in ./edhoc-dev on first run, and everything listens on 127.0.0.1 "
+        "Without --config: development credentials are created in ./.edhoc-dev on first run, and everything listens on 127.0.0.1 "
             + "(CoAP 5683, HTTP 8080, admin 8081). Environment variables EDHOC_* override configuration keys (see docs/service.md)."})
 final class ServeCommand implements Callable<Integer> {
   /** Exit code meaning: do not call System.exit, the service keeps running. */

@@ -52,7 +52,7 @@ public final class ServiceConfig {
      * {@link #config}: development credentials in {@link #devDirectory}, created on first run.
      */
     public String directory = "";
-    public String devDirectory = "edhoc-dev";
+    public String devDirectory = ".edhoc-dev";
     /** Accept any peer CCS sent by value (trust on first use, in memory only). */
     public boolean trustOnFirstUse = false;
   }
