@@ -166,19 +166,9 @@ public final class Initiator {
       byte[] gRX = null;
       boolean ok = false;
       try {
-        if (ErrorMessage.isErrorMessage(message2)) {
-          throw Steps.peerError(message2);
-        }
+        byte[] gYciphertext2 = Steps.readBstrMessage(message2, "message_2");
         CipherSuite suite = ks.suite;
         Method method = start.method;
-        byte[] gYciphertext2;
-        try {
-          CborReader r = new CborReader(message2);
-          gYciphertext2 = r.readBytes();
-          r.expectEnd("message_2");
-        } catch (CborException e) {
-          throw Steps.malformed("message_2", e);
-        }
         int n = suite.dhCurve().coordinateLength();
         if (gYciphertext2.length <= n) {
           throw Steps.malformed("message_2", new CborException("G_Y_CIPHERTEXT_2 too short"));
@@ -350,13 +340,7 @@ public final class Initiator {
         plaintext3 = ks.traced("PLAINTEXT_3", CborWriter.sequence(idCredI.plaintextEncoding(), CborWriter.bstr(signatureOrMac3), eadBytes));
         k3 = ks.k3(prk3e2m, th3);
         iv3 = ks.iv3(prk3e2m, th3);
-        byte[] a3 = ks.traced("A_3", KeySchedule.encStructure(th3));
-        byte[] ciphertext3;
-        try {
-          ciphertext3 = ks.traced("CIPHERTEXT_3", ks.aead.encrypt(k3, iv3, a3, plaintext3));
-        } catch (CryptoException e) {
-          throw Steps.internal("encryption failed", e);
-        }
+        byte[] ciphertext3 = ks.traced("CIPHERTEXT_3", Steps.encrypt0(ks, "A_3", k3, iv3, th3, plaintext3));
         byte[] message3 = ks.traced("message_3", CborWriter.bstr(ciphertext3));
         byte[] th4 = ks.th4(th3, plaintext3, credI);
         byte[] prkOut = ks.prkOut(prk4e3m, th4);
@@ -465,25 +449,10 @@ public final class Initiator {
       byte[] plaintext4 = null;
       boolean ok = false;
       try {
-        if (ErrorMessage.isErrorMessage(message4)) {
-          throw Steps.peerError(message4);
-        }
-        byte[] ciphertext4;
-        try {
-          CborReader r = new CborReader(message4);
-          ciphertext4 = r.readBytes();
-          r.expectEnd("message_4");
-        } catch (CborException e) {
-          throw Steps.malformed("message_4", e);
-        }
+        byte[] ciphertext4 = Steps.readBstrMessage(message4, "message_4");
         k4 = ks.k4(prk4e3m, th4);
         iv4 = ks.iv4(prk4e3m, th4);
-        byte[] a4 = ks.traced("A_4", KeySchedule.encStructure(th4));
-        try {
-          plaintext4 = ks.traced("PLAINTEXT_4", ks.aead.decrypt(k4, iv4, a4, ciphertext4));
-        } catch (CryptoException e) {
-          throw Steps.fail(Failure.DECRYPTION_FAILED, "Decryption failed", "message_4 did not decrypt");
-        }
+        plaintext4 = ks.traced("PLAINTEXT_4", Steps.decrypt0(ks, "A_4", k4, iv4, th4, ciphertext4, "message_4"));
         List<EadItem> ead4;
         try {
           ead4 = EadItem.readAll(new CborReader(plaintext4));

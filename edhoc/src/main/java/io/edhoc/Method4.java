@@ -82,17 +82,7 @@ final class Method4 {
     byte[] plaintext2a = null;
     boolean ok = false;
     try {
-      if (ErrorMessage.isErrorMessage(message2)) {
-        throw Steps.peerError(message2);
-      }
-      byte[] gYciphertext2;
-      try {
-        CborReader r = new CborReader(message2);
-        gYciphertext2 = r.readBytes();
-        r.expectEnd("message_2");
-      } catch (CborException e) {
-        throw Steps.malformed("message_2", e);
-      }
+      byte[] gYciphertext2 = Steps.readBstrMessage(message2, "message_2");
       int n = ks.suite.dhCurve().coordinateLength();
       if (gYciphertext2.length <= n) {
         throw Steps.malformed("message_2", new CborException("G_Y_CIPHERTEXT_2 too short"));
@@ -160,13 +150,7 @@ final class Method4 {
       k3 = ks.k3(prk4e3m, th3);
       iv3 = ks.iv3(prk4e3m, th3);
       byte[] externalAad = ks.externalAad3Psk(idCredPsk, th3, credI, credR);
-      byte[] a3 = ks.traced("A_3", KeySchedule.encStructure(externalAad));
-      byte[] ciphertext3b;
-      try {
-        ciphertext3b = ks.traced("CIPHERTEXT_3B", CborWriter.bstr(ks.aead.encrypt(k3, iv3, a3, plaintext3b)));
-      } catch (CryptoException e) {
-        throw Steps.internal("encryption failed", e);
-      }
+      byte[] ciphertext3b = ks.traced("CIPHERTEXT_3B", CborWriter.bstr(Steps.encrypt0(ks, "A_3", k3, iv3, externalAad, plaintext3b)));
       plaintext3a = ks.traced("PLAINTEXT_3A", CborWriter.sequence(idCredPsk, ciphertext3b));
       if (plaintext3a.length > ks.maxKeystream3aLength()) {
         throw new EdhocException(Failure.INTERNAL, 0, null, "PLAINTEXT_3A longer than one EDHOC_KDF output; EAD_3 too large for method 4");
@@ -200,17 +184,7 @@ final class Method4 {
     byte[] plaintext3b = null;
     boolean ok = false;
     try {
-      if (ErrorMessage.isErrorMessage(message3)) {
-        throw Steps.peerError(message3);
-      }
-      byte[] ciphertext3a;
-      try {
-        CborReader r = new CborReader(message3);
-        ciphertext3a = r.readBytes();
-        r.expectEnd("message_3");
-      } catch (CborException e) {
-        throw Steps.malformed("message_3", e);
-      }
+      byte[] ciphertext3a = Steps.readBstrMessage(message3, "message_3");
       if (ciphertext3a.length > ks.maxKeystream3aLength()) {
         throw Steps.malformed("message_3", new CborException("CIPHERTEXT_3A longer than one EDHOC_KDF output"));
       }

@@ -322,25 +322,10 @@ public final class Responder {
       byte[] mac3 = null;
       boolean ok = false;
       try {
-        if (ErrorMessage.isErrorMessage(message3)) {
-          throw Steps.peerError(message3);
-        }
-        byte[] ciphertext3;
-        try {
-          CborReader r = new CborReader(message3);
-          ciphertext3 = r.readBytes();
-          r.expectEnd("message_3");
-        } catch (CborException e) {
-          throw Steps.malformed("message_3", e);
-        }
+        byte[] ciphertext3 = Steps.readBstrMessage(message3, "message_3");
         k3 = ks.k3(prk3e2m, th3);
         iv3 = ks.iv3(prk3e2m, th3);
-        byte[] a3 = ks.traced("A_3", KeySchedule.encStructure(th3));
-        try {
-          plaintext3 = ks.traced("PLAINTEXT_3", ks.aead.decrypt(k3, iv3, a3, ciphertext3));
-        } catch (CryptoException e) {
-          throw Steps.fail(Failure.DECRYPTION_FAILED, "Decryption failed", "message_3 did not decrypt");
-        }
+        plaintext3 = ks.traced("PLAINTEXT_3", Steps.decrypt0(ks, "A_3", k3, iv3, th3, ciphertext3, "message_3"));
         IdCred idCredI;
         byte[] signatureOrMac3;
         byte[] ead3Bytes;
@@ -469,13 +454,7 @@ public final class Responder {
         byte[] plaintext4 = ks.traced("PLAINTEXT_4", EadItem.encode(Steps.outgoingEad(config.ead(), 4, ead4)));
         k4 = ks.k4(prk4e3m, th4);
         iv4 = ks.iv4(prk4e3m, th4);
-        byte[] a4 = ks.traced("A_4", KeySchedule.encStructure(th4));
-        byte[] ciphertext4;
-        try {
-          ciphertext4 = ks.traced("CIPHERTEXT_4", ks.aead.encrypt(k4, iv4, a4, plaintext4));
-        } catch (CryptoException e) {
-          throw Steps.internal("encryption failed", e);
-        }
+        byte[] ciphertext4 = ks.traced("CIPHERTEXT_4", Steps.encrypt0(ks, "A_4", k4, iv4, th4, plaintext4));
         byte[] message4 = ks.traced("message_4", CborWriter.bstr(ciphertext4));
         ok = true;
         EdhocSession s = new EdhocSession(Role.RESPONDER, method, ks, cI, cR, credI, prkOut);

@@ -1,6 +1,7 @@
 package io.edhoc;
 
 import io.edhoc.cbor.CborException;
+import io.edhoc.cbor.CborReader;
 import io.edhoc.cose.CoseCurve;
 import io.edhoc.cose.CosePrivateKey;
 import io.edhoc.credentials.Credential;
@@ -123,6 +124,45 @@ final class Steps {
       throw invalidKey(what.startsWith("G_XY") ? "ephemeral key" : "static DH key", e);
     } catch (RuntimeException e) {
       throw internal("key agreement failed", e);
+    }
+  }
+
+  /**
+   * A received message_2, message_3 or message_4: an error message surfaces as {@link
+   * EdhocPeerErrorException}; otherwise the message must be exactly one byte string, returned.
+   */
+  static byte[] readBstrMessage(byte[] message, String name) throws EdhocException {
+    if (ErrorMessage.isErrorMessage(message)) {
+      throw peerError(message);
+    }
+    try {
+      CborReader r = new CborReader(message);
+      byte[] content = r.readBytes();
+      r.expectEnd(name);
+      return content;
+    } catch (CborException e) {
+      throw malformed(name, e);
+    }
+  }
+
+  /** COSE_Encrypt0 as EDHOC uses it (RFC 9052 section 5.3): A = [ "Encrypt0", h'', external_aad ], traced as {@code aName}. */
+  static byte[] encrypt0(KeySchedule ks, String aName, byte[] key, byte[] iv, byte[] externalAad, byte[] plaintext) throws EdhocException {
+    byte[] a = ks.traced(aName, KeySchedule.encStructure(externalAad));
+    try {
+      return ks.aead.encrypt(key, iv, a, plaintext);
+    } catch (CryptoException e) {
+      throw internal("encryption failed", e);
+    }
+  }
+
+  /** Decrypts a COSE_Encrypt0 ciphertext; a failed tag is {@link Failure#DECRYPTION_FAILED} with ERR_CODE 1. */
+  static byte[] decrypt0(KeySchedule ks, String aName, byte[] key, byte[] iv, byte[] externalAad, byte[] ciphertext, String what)
+      throws EdhocException {
+    byte[] a = ks.traced(aName, KeySchedule.encStructure(externalAad));
+    try {
+      return ks.aead.decrypt(key, iv, a, ciphertext);
+    } catch (CryptoException e) {
+      throw fail(Failure.DECRYPTION_FAILED, "Decryption failed", what + " did not decrypt");
     }
   }
 
