@@ -5,6 +5,9 @@ import io.edhoc.crypto.HashAlgorithm;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.eclipse.californium.cose.AlgorithmID;
 import org.eclipse.californium.oscore.OSCoreCtx;
@@ -26,6 +29,15 @@ import org.eclipse.californium.oscore.OSException;
  * Key and Common IV as {@link OscoreContext} (constant-time comparison). Compound operations
  * (check-then-add, key-update replacement) hold the DB's monitor, which is the lock {@code
  * HashMapCtxDB} uses for every method, so they are atomic for its other users.
+ *
+ * <p><b>Optional bound on server contexts.</b> {@link #maxServerContexts(int)} limits how many
+ * server-side contexts installed through this object ({@link #installServer}, {@link
+ * #serverListener()}) are kept: installing one more removes the <em>least recently installed</em>
+ * one still present (a key update through {@link #replace} / {@link #keyUpdateServer} counts as
+ * installing it again), and counts it in {@link #evictions()}. The peer whose context was dropped
+ * gets 4.01 for its next OSCORE request and has to run EDHOC again. Without a bound (the default)
+ * nothing is ever removed by this class. Contexts added to the DB by other code are neither
+ * counted nor removed; client-side contexts are never bounded.
  */
 public final class CaliforniumContexts {
   /** Californium's largest replay window, and what aiocoap uses. */
@@ -35,6 +47,10 @@ public final class CaliforniumContexts {
 
   private final OSCoreCtxDB db;
   private final int replayWindow;
+  /** Server contexts installed here, least recently installed first; guarded by the DB's monitor. */
+  private final Map<IdKey, OSCoreCtx> serverOrder = new LinkedHashMap<>();
+  private volatile int maxServerContexts = Integer.MAX_VALUE;
+  private long evictions;
 
   public CaliforniumContexts(OSCoreCtxDB db) {
     this(db, DEFAULT_REPLAY_WINDOW);
@@ -50,6 +66,37 @@ public final class CaliforniumContexts {
 
   public OSCoreCtxDB db() {
     return db;
+  }
+
+  /**
+   * Keeps at most {@code max} server-side contexts installed through this object; beyond it the
+   * least recently installed one is removed from the DB (see the class description). Lowering the
+   * bound takes effect at the next installation.
+   */
+  public CaliforniumContexts maxServerContexts(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("maxServerContexts must be at least 1");
+    }
+    this.maxServerContexts = max;
+    return this;
+  }
+
+  public int maxServerContexts() {
+    return maxServerContexts;
+  }
+
+  /** Server-side contexts installed through this object and still tracked (for a gauge). */
+  public int serverContexts() {
+    synchronized (db) {
+      return serverOrder.size();
+    }
+  }
+
+  /** Server-side contexts removed because of {@link #maxServerContexts(int)}. */
+  public long evictions() {
+    synchronized (db) {
+      return evictions;
+    }
   }
 
   /** The Californium AEAD identifier. */
@@ -124,8 +171,29 @@ public final class CaliforniumContexts {
     synchronized (db) {
       refuseInUse(c);
       db.addContext(ctx);
+      serverOrder.remove(new IdKey(ctx.getRecipientId())); // a stale entry whose context was removed elsewhere
+      serverOrder.put(new IdKey(ctx.getRecipientId()), ctx);
+      enforceBound();
     }
     return ctx;
+  }
+
+  private void enforceBound() {
+    Iterator<Map.Entry<IdKey, OSCoreCtx>> it = serverOrder.entrySet().iterator();
+    while (serverOrder.size() > maxServerContexts && it.hasNext()) {
+      Map.Entry<IdKey, OSCoreCtx> oldest = it.next();
+      it.remove();
+      OSCoreCtx current;
+      try {
+        current = db.getContext(oldest.getKey().id);
+      } catch (RuntimeException e) {
+        current = null;
+      }
+      if (current == oldest.getValue()) { // still the one we installed: drop it
+        db.removeContext(current);
+        evictions++;
+      }
+    }
   }
 
   /**
@@ -149,6 +217,7 @@ public final class CaliforniumContexts {
   public void remove(OSCoreCtx installed) {
     synchronized (db) {
       db.removeContext(installed);
+      serverOrder.remove(new IdKey(installed.getRecipientId()), installed);
     }
   }
 
@@ -172,6 +241,10 @@ public final class CaliforniumContexts {
       } catch (OSException e) {
         db.addContext(old);
         throw new UnsupportedOscoreContextException("key update failed for " + uri + ": " + e.getMessage());
+      }
+      IdKey key = new IdKey(ctx.getRecipientId());
+      if (serverOrder.remove(key, old)) { // a tracked server context: installed again, now the most recent
+        serverOrder.put(key, ctx);
       }
     }
     return ctx;
@@ -205,6 +278,25 @@ public final class CaliforniumContexts {
     if (recipientIdInUse(c.recipientId())) {
       throw new UnsupportedOscoreContextException("OSCORE Recipient ID " + HexFormat.of().formatHex(c.recipientId())
           + " is already installed; Californium would replace that context");
+    }
+  }
+
+  /** A Recipient ID as a map key. */
+  private static final class IdKey {
+    final byte[] id;
+
+    IdKey(byte[] id) {
+      this.id = id == null ? new byte[0] : id.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IdKey k && Arrays.equals(id, k.id);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(id);
     }
   }
 
