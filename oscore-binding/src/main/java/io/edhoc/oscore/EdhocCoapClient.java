@@ -38,7 +38,9 @@ import org.eclipse.californium.oscore.OSCoreCtx;
  * </ul>
  *
  * The client's connection identifier (its Recipient ID) avoids identifiers installed in the DB. An
- * ERR_CODE 2 answer to message_1 is retried once with the suites the server supports.
+ * ERR_CODE 2 answer to message_1 is retried once with the suites the server supports. A 4.01 answer
+ * carrying an Echo option (RFC 9175, the server's reachability check of RFC 9528 A.2) is answered
+ * once by sending the same request again with that Echo value.
  */
 public final class EdhocCoapClient {
   public static final String EDHOC_PATH = "/.well-known/edhoc";
@@ -203,6 +205,10 @@ public final class EdhocCoapClient {
     for (int attempt = 0; ; attempt++) {
       Initiator.AwaitingMessage2 w2 = initiator.writeMessage1();
       CoapResponse r = post(serverUri, concat(new byte[] {(byte) 0xf5}, w2.message1()));
+      if (r.getCode() == org.eclipse.californium.core.coap.CoAP.ResponseCode.UNAUTHORIZED) {
+        throw new IOException("server answered message_1 with 4.01 Unauthorized" + (EchoOption.isChallenge(r.advanced())
+            ? " again after the Echo option was repeated (RFC 9175 reachability check failed)" : ""));
+      }
       try {
         Initiator.Message2Verified v2 = w2.readMessage2(r.getPayload());
         if (Arrays.equals(v2.connectionIdR(), v2.connectionIdI())) {
@@ -231,11 +237,23 @@ public final class EdhocCoapClient {
   }
 
   private CoapResponse post(String serverUri, byte[] payload) throws IOException, ConnectorException {
+    CoapResponse r = post(serverUri, payload, null);
+    if (EchoOption.isChallenge(r.advanced())) {
+      // RFC 9175 2.3: repeat the request once with the Echo value; a second challenge is the answer
+      r = post(serverUri, payload, EchoOption.get(r.getOptions()));
+    }
+    return r;
+  }
+
+  private CoapResponse post(String serverUri, byte[] payload, byte[] echo) throws IOException, ConnectorException {
     Request request = new Request(Code.POST);
     request.setURI(edhocUri(serverUri));
     request.setPayload(payload);
     if (payload.length > 0) {
       request.getOptions().setContentFormat(EdhocOption.CID_EDHOC_CBOR_SEQ);
+    }
+    if (echo != null) {
+      EchoOption.set(request.getOptions(), echo);
     }
     CoapClient c = client(request.getURI());
     try {

@@ -1,5 +1,6 @@
 package io.edhoc.oscore;
 
+import java.net.InetSocketAddress;
 import java.util.Objects;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
@@ -8,17 +9,101 @@ import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The EDHOC resource {@code /.well-known/edhoc} of RFC 9528 Appendix A.2, a thin CoAP adapter over
- * a {@link ResponderEngine}: POST only; request Content-Format 65
- * (application/cid-edhoc+cbor-seq) or none (aiocoap sends none), anything else 4.15; 2.04 with
- * Content-Format 64 and message_2 / message_3 (reverse flow) / message_4 as payload (an empty
- * 2.04 when there is nothing to send); 4.00 or 5.00 with Content-Format 64 and the EDHOC error
- * message as payload on failure.
+ * a {@link ResponderEngine}. A POST goes through these steps, in this order:
+ *
+ * <ol>
+ *   <li>request Content-Format 65 (application/cid-edhoc+cbor-seq) or none (aiocoap sends none),
+ *       anything else 4.15 (reason {@code bad_media_type});
+ *   <li>with {@link #maxBodySize(int)}: a larger payload gets 4.13 with Size1 = the limit (reason
+ *       {@code too_large});
+ *   <li>with {@link #echoReachability(EchoVerifier)}: a message_1 request (payload starting with
+ *       CBOR {@code true}, 0xf5) without a valid Echo option gets 4.01 with a fresh Echo option
+ *       (RFC 9175; reasons {@code echo_required} when absent, {@code echo_rejected} when invalid or
+ *       expired); nothing is stored and the engine is not called. message_3 and other requests are
+ *       never challenged: the handshake has proved reachability by then;
+ *   <li>{@link Hooks#admit}: the application may refuse (e.g. 4.29 for a rate limit);
+ *   <li>{@link Hooks#process} runs the engine (by default {@code engine.handle(body)}), then {@link
+ *       Hooks#handled} sees the result;
+ *   <li>2.04 with Content-Format 64 and message_2 / message_3 (reverse flow) / message_4 as payload
+ *       (an empty 2.04 when there is nothing to send); 4.00 or 5.00 with Content-Format 64 and the
+ *       EDHOC error message as payload on failure.
+ * </ol>
+ *
+ * Steps 1 to 3 report their refusals to {@link Hooks#refused}. Settings may be changed before the
+ * server starts; they are read once per request.
  */
 public class EdhocResource extends CoapResource {
+  /** The transport name handed to {@link Hooks} (and used for metrics by the service). */
+  public static final String TRANSPORT = "coap";
+  private static final Logger LOG = LoggerFactory.getLogger(EdhocResource.class);
+  private static final byte CBOR_TRUE = (byte) 0xf5;
+
   private final ResponderEngine engine;
+  private volatile int maxBodySize;
+  private volatile Hooks hooks = Hooks.NONE;
+  private volatile EchoVerifier echo;
+
+  /** One request as the hooks see it. {@code body} is the request payload (never null; do not modify). */
+  public record Incoming(String transport, InetSocketAddress source, byte[] body) {
+    /** True for {@code true || message_1} (a handshake start). */
+    public boolean isMessage1() {
+      return body.length > 0 && body[0] == CBOR_TRUE;
+    }
+  }
+
+  /**
+   * How to refuse a request before the engine: an error response code (4.xx or 5.xx), with a
+   * Max-Age option when {@code maxAgeSeconds} is not null (e.g. 4.29 Too Many Requests, Max-Age 1).
+   */
+  public record Refusal(ResponseCode code, Integer maxAgeSeconds) {
+    public Refusal {
+      Objects.requireNonNull(code);
+      if (!code.isClientError() && !code.isServerError()) {
+        throw new IllegalArgumentException("a refusal needs a 4.xx or 5.xx code, not " + code);
+      }
+      if (maxAgeSeconds != null && maxAgeSeconds < 0) {
+        throw new IllegalArgumentException("Max-Age must not be negative");
+      }
+    }
+
+    public static Refusal of(ResponseCode code) {
+      return new Refusal(code, null);
+    }
+  }
+
+  /**
+   * What an application adds around the engine: admission (rate limits, ...), a wrapper around
+   * the engine call (timing, per-request context for listeners), and observation of results and
+   * refusals (metrics). Called on Californium's executor thread of the request. All methods have
+   * defaults; a hook that throws fails the request with an empty 5.00.
+   */
+  public interface Hooks {
+    Hooks NONE = new Hooks() {};
+
+    /** Before the engine (after the media type, size and Echo checks): null to go on, or a refusal. */
+    default Refusal admit(Incoming request) {
+      return null;
+    }
+
+    /** Runs the engine for the request; override to wrap the call. */
+    default ResponderEngine.Result process(Incoming request, ResponderEngine engine) {
+      return engine.handle(request.body());
+    }
+
+    /** After the engine, with its result (before the response is sent). */
+    default void handled(Incoming request, ResponderEngine.Result result) {}
+
+    /**
+     * The resource itself refused the request before the engine; {@code reason} is one of {@code
+     * bad_media_type}, {@code too_large}, {@code echo_required}, {@code echo_rejected}.
+     */
+    default void refused(Incoming request, String reason) {}
+  }
 
   public EdhocResource(ResponderEngine engine) {
     this("edhoc", engine);
@@ -46,14 +131,93 @@ public class EdhocResource extends CoapResource {
     return engine;
   }
 
+  /** Payloads larger than {@code bytes} get 4.13 with Size1; 0 (the default) means no limit here. */
+  public EdhocResource maxBodySize(int bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("maxBodySize must not be negative");
+    }
+    this.maxBodySize = bytes;
+    return this;
+  }
+
+  public int maxBodySize() {
+    return maxBodySize;
+  }
+
+  public EdhocResource hooks(Hooks hooks) {
+    this.hooks = hooks == null ? Hooks.NONE : hooks;
+    return this;
+  }
+
+  /**
+   * Turns the RFC 9175 Echo reachability check on message_1 on (a verifier) or off (null, the
+   * default). See the class description and {@link EchoVerifier}.
+   */
+  public EdhocResource echoReachability(EchoVerifier verifier) {
+    this.echo = verifier;
+    return this;
+  }
+
+  public EchoVerifier echoReachability() {
+    return echo;
+  }
+
   @Override
   public void handlePOST(CoapExchange exchange) {
+    Hooks h = hooks;
+    byte[] payload = exchange.getRequestPayload();
+    Incoming in = new Incoming(TRANSPORT, exchange.getSourceSocketAddress(), payload == null ? new byte[0] : payload);
     int cf = exchange.getRequestOptions().getContentFormat();
     if (cf != MediaTypeRegistry.UNDEFINED && cf != EdhocOption.CID_EDHOC_CBOR_SEQ) {
+      h.refused(in, "bad_media_type");
       exchange.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
       return;
     }
-    ResponderEngine.Result result = engine.handle(exchange.getRequestPayload());
+    int max = maxBodySize;
+    if (max > 0 && in.body().length > max) {
+      h.refused(in, "too_large");
+      Response r = new Response(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
+      r.getOptions().setSize1(max);
+      exchange.respond(r);
+      return;
+    }
+    EchoVerifier verifier = echo;
+    if (verifier != null && in.isMessage1()) {
+      byte[] value = EchoOption.get(exchange.getRequestOptions());
+      if (value == null || !verifier.verify(value, in.source())) {
+        h.refused(in, value == null ? "echo_required" : "echo_rejected");
+        Response r = new Response(ResponseCode.UNAUTHORIZED);
+        EchoOption.set(r.getOptions(), verifier.issue(in.source()));
+        exchange.respond(r);
+        return;
+      }
+    }
+    Response response;
+    try {
+      response = admitAndProcess(h, in);
+    } catch (RuntimeException e) {
+      LOG.warn("EDHOC resource hook failed: {}", e.toString());
+      response = new Response(ResponseCode.INTERNAL_SERVER_ERROR);
+    }
+    exchange.respond(response);
+  }
+
+  private Response admitAndProcess(Hooks h, Incoming in) {
+    Refusal refusal = h.admit(in);
+    if (refusal != null) {
+      Response r = new Response(refusal.code());
+      if (refusal.maxAgeSeconds() != null) {
+        r.getOptions().setMaxAge(refusal.maxAgeSeconds());
+      }
+      return r;
+    }
+    ResponderEngine.Result result = h.process(in, engine);
+    h.handled(in, result);
+    return toResponse(result);
+  }
+
+  /** The CoAP response for an engine result (A.2): 2.04 / 4.00 / 5.00, Content-Format 64 when there is a body. */
+  public static Response toResponse(ResponderEngine.Result result) {
     ResponseCode code;
     switch (result.status()) {
       case OK:
@@ -72,6 +236,6 @@ public class EdhocResource extends CoapResource {
       response.setPayload(body);
       response.getOptions().setContentFormat(EdhocOption.EDHOC_CBOR_SEQ);
     }
-    exchange.respond(response);
+    return response;
   }
 }

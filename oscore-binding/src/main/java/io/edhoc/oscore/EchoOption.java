@@ -1,0 +1,58 @@
+package io.edhoc.oscore;
+
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Option;
+import org.eclipse.californium.core.coap.OptionSet;
+import org.eclipse.californium.core.coap.Response;
+import org.eclipse.californium.core.coap.option.OpaqueOptionDefinition;
+import org.eclipse.californium.core.coap.option.StandardOptionRegistry;
+
+/**
+ * The Echo option of RFC 9175 section 2.2: number 252, elective, safe-to-forward, NoCacheKey,
+ * opaque, 1 to 40 bytes. Californium 3.13 already knows the option's <em>definition</em> ({@link
+ * StandardOptionRegistry#ECHO}, part of the default registry and so of {@link
+ * EdhocOption#REGISTRY}), so it is reused here rather than registered a second time; what
+ * Californium lacks is the behaviour: the server side is {@link EchoVerifier} in {@link
+ * EdhocResource}, the client side is the single retry in {@link EdhocCoapClient}.
+ */
+public final class EchoOption {
+  public static final int NUMBER = 252;
+  public static final OpaqueOptionDefinition DEFINITION = StandardOptionRegistry.ECHO;
+  public static final int MIN_LENGTH = 1;
+  public static final int MAX_LENGTH = 40;
+
+  static {
+    if (DEFINITION.getNumber() != NUMBER) {
+      throw new ExceptionInInitializerError("Californium's Echo option is not number 252");
+    }
+  }
+
+  private EchoOption() {}
+
+  /** The Echo value of a message, or null when it carries none. */
+  public static byte[] get(OptionSet options) {
+    Option o = options.getOtherOption(DEFINITION);
+    return o == null ? null : o.getValue();
+  }
+
+  /** Sets (replaces) the Echo option. */
+  public static void set(OptionSet options, byte[] value) {
+    if (value == null || value.length < MIN_LENGTH || value.length > MAX_LENGTH) {
+      throw new IllegalArgumentException("an Echo value has 1 to 40 bytes");
+    }
+    options.clearOtherOption(DEFINITION);
+    options.addOtherOption(new Option(DEFINITION, value.clone()));
+  }
+
+  /**
+   * True if the response is an Echo challenge (RFC 9175 section 2.3: 4.01 Unauthorized with an
+   * Echo option): the client should send the request again with that Echo value.
+   */
+  public static boolean isChallenge(Response response) {
+    if (response == null || response.getCode() != ResponseCode.UNAUTHORIZED) {
+      return false;
+    }
+    byte[] v = get(response.getOptions());
+    return v != null && v.length >= MIN_LENGTH && v.length <= MAX_LENGTH;
+  }
+}
