@@ -38,6 +38,21 @@ import java.util.Locale;
  * Options} and calls {@link #run(Options, PrintStream)}.
  */
 public final class KeygenCommand {
+  /** The full usage text, printed for {@code --help}. */
+  public static final String USAGE = String.join("\n",
+      "Usage: keygen KIND [options]   (private keys are written rw-------, never printed; --force overwrites)",
+      "  keygen key  --curve x25519|x448|ed25519|ed448|p-256|p-384 --name N [--out DIR]",
+      "        -> N.key.pem (PKCS#8), N.cose-key (public COSE_Key, CBOR)",
+      "  keygen ccs  --curve CURVE --sub NAME --kid HEX --name N [--out DIR]",
+      "        -> N.key.pem, N.ccs (CWT Claims Set with the COSE_Key, CBOR)",
+      "  keygen cert --curve CURVE --subject \"CN=device\" --name N [--usage signature|static-dh|both]",
+      "              [--ca-curve ed25519] [--ca-subject \"CN=EDHOC Root\"] [--ca-name ca]",
+      "              [--ca-cert ca.pem --ca-key ca.key.pem] [--days 365] [--out DIR]",
+      "        -> ca.pem + ca.key.pem (when no CA is given), N.pem (leaf), N.key.pem",
+      "  keygen psk  --kid HEX --sub-i NAME --sub-r NAME --name N [--length 16] [--out DIR]",
+      "        -> N.cred_i.ccs, N.cred_r.ccs (both hold the PSK)",
+      "See docs/credentials.md for the credentials directory and config file that use these files.");
+
   private KeygenCommand() {}
 
   /** What to generate. */
@@ -78,6 +93,10 @@ public final class KeygenCommand {
 
   /** Parses and runs; returns the exit status (0 ok, 2 usage error, 1 failure). */
   public static int execute(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+      (args.length == 0 ? err : out).println(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
     Options o;
     try {
       o = parse(args);

@@ -30,6 +30,8 @@ public final class Main implements Callable<Integer> {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // keygen has the credentials module's own syntax: hand it every argument, in order
+    cl.getSubcommands().get("keygen").setUnmatchedOptionsArePositionalParams(true);
     return cl;
   }
 
@@ -43,15 +45,11 @@ public final class Main implements Callable<Integer> {
   @Command(name = "keygen", description = "Generate keys, CCS, certificates or PSKs (see: keygen --help).", mixinStandardHelpOptions = false)
   static final class Keygen implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "ARGS", description = "key|ccs|cert|psk and its options, e.g. ccs --curve p-256 --sub dev --kid 0a --name dev")
-    List<String> args = List.of();
-
-    @CommandLine.Unmatched List<String> unmatched = List.of();
+    List<String> args = new java.util.ArrayList<>(); // picocli appends: must be mutable
 
     @Override
     public Integer call() {
-      java.util.List<String> all = new java.util.ArrayList<>(args);
-      all.addAll(unmatched);
-      return KeygenCommand.execute(all.toArray(new String[0]), System.out, System.err);
+      return KeygenCommand.execute(args.toArray(new String[0]), System.out, System.err);
     }
   }
 
