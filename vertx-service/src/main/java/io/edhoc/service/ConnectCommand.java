@@ -211,7 +211,7 @@ final class ConnectCommand implements Callable<Integer> {
     out.println("  cipher suite      " + s.suite().id() + (o.retried() ? " (after cipher suite negotiation)" : ""));
     out.println("  C_I               " + Hex.encode(s.connectionIdI()));
     out.println("  C_R               " + Hex.encode(s.connectionIdR()));
-    out.println("  peer              " + s.peerCredential().describe());
+    out.println("  peer              " + s.describePeer());
     out.println("  message_4         " + (o.message4Received() ? "received" : "not used"));
     out.println("OSCORE context (RFC 9528 A.1)");
     out.println("  Sender ID         " + Hex.encode(c.senderId()));

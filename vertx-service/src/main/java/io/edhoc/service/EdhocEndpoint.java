@@ -140,7 +140,7 @@ public final class EdhocEndpoint {
 
   private void notifyListeners(String transport, String source, EdhocSession s, OscoreContext ctx) {
     Established info = new Established(transport, source, s.connectionIdI(), s.connectionIdR(), s.method().id(), s.suite().id(),
-        s.peerCredential().describe());
+        s.describePeer());
     for (Listener l : listeners) {
       try {
         l.established(info, s, ctx);
