@@ -77,9 +77,17 @@ public final class EdhocEndpoint {
     return true;
   }
 
-  /** Counts a request refused by the transport before the engine (media type, size, method). */
+  /**
+   * Counts a request refused by the transport before the engine (media type, size, method). The
+   * Echo reachability challenges (CoAP 4.01, reasons {@code echo_required} / {@code echo_rejected})
+   * are part of a normal handshake and go to their own counter, not to the failures.
+   */
   public void refused(String transport, String reason) {
-    metrics.failed(transport, reason);
+    if (reason.startsWith("echo_")) {
+      metrics.echoChallenge(transport, reason);
+    } else {
+      metrics.failed(transport, reason);
+    }
   }
 
   /** Runs the engine on the calling thread (a worker, or Californium's executor). */

@@ -10,6 +10,8 @@ import io.edhoc.cbor.Hex;
 import io.edhoc.credentials.CredentialResolver;
 import io.edhoc.credentials.CredentialsConfig;
 import io.edhoc.credentials.OwnCredential;
+import io.edhoc.oscore.CaliforniumContexts;
+import io.edhoc.oscore.EchoVerifier;
 import io.edhoc.oscore.InMemoryResponderSessionStore;
 import io.edhoc.oscore.RecipientIdAllocator;
 import io.edhoc.oscore.ResponderEngine;
@@ -17,7 +19,6 @@ import io.edhoc.oscore.ResponderSessionStore;
 import io.edhoc.service.cluster.ClusterSetup;
 import io.edhoc.service.cluster.HazelcastSessionStore;
 import io.edhoc.service.coap.CoapTransport;
-import io.edhoc.service.coap.ServerContexts;
 import io.edhoc.service.config.ServiceConfig;
 import io.edhoc.service.http.HttpTransport;
 import io.edhoc.service.store.StateSealer;
@@ -30,6 +31,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.eclipse.californium.oscore.HashMapCtxDB;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -63,8 +65,9 @@ public final class EdhocService implements AutoCloseable {
   private final Vertx vertx;
   private final ServiceMetrics metrics;
   private final EdhocEndpoint endpoint;
-  private final ServerContexts contexts;
+  private final CaliforniumContexts contexts;
   private final TimedSessionStore store;
+  private final EchoVerifier echo;
   private final Path credentialsPath;
   private CoapTransport coap;
   private HazelcastInstance hazelcast;
@@ -73,14 +76,15 @@ public final class EdhocService implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean ready;
 
-  private EdhocService(ServiceConfig config, Vertx vertx, ServiceMetrics metrics, EdhocEndpoint endpoint, ServerContexts contexts,
-      TimedSessionStore store, Path credentialsPath) {
+  private EdhocService(ServiceConfig config, Vertx vertx, ServiceMetrics metrics, EdhocEndpoint endpoint, CaliforniumContexts contexts,
+      TimedSessionStore store, EchoVerifier echo, Path credentialsPath) {
     this.config = config;
     this.vertx = vertx;
     this.metrics = metrics;
     this.endpoint = endpoint;
     this.contexts = contexts;
     this.store = store;
+    this.echo = echo;
     this.credentialsPath = credentialsPath;
   }
 
@@ -135,6 +139,7 @@ public final class EdhocService implements AutoCloseable {
     Vertx vertx;
     ResponderSessionStore inner;
     StateSealer sealer = null;
+    byte[] stateKey = null;
     HazelcastInstance hz = null;
     if (cfg.cluster.enabled) {
       HazelcastClusterManager cm = ClusterSetup.clusterManager(cfg.cluster);
@@ -142,33 +147,36 @@ public final class EdhocService implements AutoCloseable {
       vertx = await(Vertx.builder().with(vopts).withClusterManager(cm).buildClustered(), 60);
       hz = cm.getHazelcastInstance();
       inner = new HazelcastSessionStore(hz.getMap(HazelcastSessionStore.MAP_NAME), cfg.limits.maxHalfOpen);
-      sealer = new StateSealer(clusterStateKey(cfg, creds.path()));
+      stateKey = clusterStateKey(cfg, creds.path());
+      sealer = new StateSealer(stateKey);
     } else {
       vertx = Vertx.vertx(vopts);
       inner = new InMemoryResponderSessionStore(cfg.limits.maxHalfOpen);
     }
     try {
       TimedSessionStore store = new TimedSessionStore(inner, sealer);
-      ServerContexts contexts = new ServerContexts(cfg.limits.maxOscoreContexts);
+      // the binding's installer: validates ID lengths and the HKDF, refuses a Recipient ID in use,
+      // and keeps at most maxOscoreContexts (least recently installed removed, counted)
+      CaliforniumContexts contexts = new CaliforniumContexts(new HashMapCtxDB()).maxServerContexts(cfg.limits.maxOscoreContexts);
       ResponderEngine.Builder rb = ResponderEngine.builder(edhocConfig)
           .sessionStore(store)
           .sessionTimeToLive(Duration.ofSeconds(cfg.limits.halfOpenTtlSeconds))
           .message4(cfg.edhoc.message4)
-          .recipientIdsInUse(contexts::contains)
-          .listener((session, ctx) -> contexts.install(ctx));
+          .recipientIdsInUse(contexts::recipientIdInUse)
+          .listener(contexts.serverListener());
       if (cfg.cluster.enabled) {
         // several nodes allocate C_R: long random identifiers make a clash between nodes unlikely,
         // and the cluster map's putIfAbsent refuses the rare one
         SecureRandom rnd = new SecureRandom();
         int len = Math.min(4, RecipientIdAllocator.maxLengthFor(suites));
-        rb.connectionIdAllocator(new RecipientIdAllocator(rnd, len, id -> id.length < len || store.contains(id) || contexts.contains(id)));
+        rb.connectionIdAllocator(new RecipientIdAllocator(rnd, len, id -> id.length < len || store.contains(id) || contexts.recipientIdInUse(id)));
       }
       ResponderEngine engine = rb.build();
       RateLimiter limiter = new RateLimiter(cfg.limits.ratePerSourcePerSecond, cfg.limits.rateBurst, cfg.limits.rateTrackedSources);
       EdhocEndpoint endpoint = new EdhocEndpoint(engine, metrics, limiter);
       engine.addListener(endpoint.engineListener());
-      metrics.gauges(store::size, store::evictions, contexts::size);
-      EdhocService svc = new EdhocService(cfg, vertx, metrics, endpoint, contexts, store, creds.path());
+      metrics.gauges(store::size, store::evictions, contexts::serverContexts, contexts::evictions);
+      EdhocService svc = new EdhocService(cfg, vertx, metrics, endpoint, contexts, store, echoVerifier(cfg, stateKey), creds.path());
       svc.hazelcast = hz;
       endpoint.addListener((info, session, ctx) -> vertx.eventBus().publish(ESTABLISHED_ADDRESS, toJson(info)));
       svc.listen();
@@ -177,6 +185,21 @@ public final class EdhocService implements AutoCloseable {
       await(vertx.close(), 30);
       throw e;
     }
+  }
+
+  /**
+   * The RFC 9175 Echo check on CoAP message_1, or null when {@code coap.echoReachability} is off.
+   * Single node: a random key per process (values do not survive a restart; clients then just get
+   * one more 4.01). Cluster: a key derived from the cluster state key, so that a value issued by
+   * one node is accepted by every other (a client may be challenged by one node and retry at
+   * another behind a load balancer).
+   */
+  static EchoVerifier echoVerifier(ServiceConfig cfg, byte[] clusterStateKey) {
+    if (!cfg.coap.echoReachability) {
+      return null;
+    }
+    Duration window = Duration.ofSeconds(cfg.coap.echoWindowSeconds);
+    return clusterStateKey != null ? EchoVerifier.fromSharedSecret(clusterStateKey, window) : EchoVerifier.random(window);
   }
 
   private static EadHandler eadHandler(ServiceConfig.Ead e) {
@@ -233,7 +256,8 @@ public final class EdhocService implements AutoCloseable {
 
   private void listen() throws Exception {
     if (config.coap.enabled) {
-      coap = new CoapTransport(config.coap.host, config.coap.port, endpoint, contexts, config.limits.maxBodyBytes, config.coap.helloResource);
+      coap = new CoapTransport(config.coap.host, config.coap.port, endpoint, contexts, config.limits.maxBodyBytes, echo,
+          config.coap.helloResource);
       coap.start();
     }
     if (config.http.enabled) {
@@ -337,7 +361,8 @@ public final class EdhocService implements AutoCloseable {
     return metrics;
   }
 
-  public ServerContexts contexts() {
+  /** The server's OSCORE contexts (Californium DB and installer). */
+  public CaliforniumContexts contexts() {
     return contexts;
   }
 

@@ -22,6 +22,11 @@ import java.util.function.Supplier;
  *   <li>{@code edhoc_half_open_sessions}: responder sessions waiting for message_3
  *   <li>{@code edhoc_half_open_evictions_total}: half-open sessions dropped (expired or pushed out)
  *   <li>{@code edhoc_oscore_contexts}: established contexts held by the server
+ *   <li>{@code edhoc_oscore_context_evictions_total}: contexts dropped for the {@code
+ *       limits.maxOscoreContexts} bound (least recently installed first)
+ *   <li>{@code edhoc_echo_challenges_total{transport,reason}}: CoAP message_1 answered 4.01 + Echo
+ *       (RFC 9175 reachability check), reason {@code echo_required} (no Echo) or {@code
+ *       echo_rejected} (invalid, expired, or issued to another address)
  * </ul>
  */
 public final class ServiceMetrics {
@@ -33,6 +38,7 @@ public final class ServiceMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   private Supplier<Number> evictionSource;
+  private Supplier<Number> oscoreEvictionSource;
 
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -59,9 +65,18 @@ public final class ServiceMetrics {
         .tag("transport", transport).tag("reason", reason).register(registry).increment();
   }
 
+  public void echoChallenge(String transport, String reason) {
+    Counter.builder("edhoc.echo.challenges").description("message_1 answered 4.01 with an Echo option (RFC 9175 reachability check)")
+        .tag("transport", transport).tag("reason", reason).register(registry).increment();
+  }
+
   /** Registers the gauges that read live values. */
-  public void gauges(Supplier<Number> halfOpen, Supplier<Number> evictions, Supplier<Number> oscoreContexts) {
+  public void gauges(Supplier<Number> halfOpen, Supplier<Number> evictions, Supplier<Number> oscoreContexts,
+      Supplier<Number> oscoreEvictions) {
     this.evictionSource = evictions; // Micrometer keeps only a weak reference to it
+    this.oscoreEvictionSource = oscoreEvictions;
+    io.micrometer.core.instrument.FunctionCounter.builder("edhoc.oscore.context.evictions", oscoreEvictions, s -> s.get().doubleValue())
+        .description("OSCORE contexts dropped for the size bound (least recently installed first)").register(registry);
     Gauge.builder("edhoc.half.open.sessions", () -> halfOpen.get().doubleValue())
         .description("responder sessions waiting for message_3").strongReference(true).register(registry);
     io.micrometer.core.instrument.FunctionCounter.builder("edhoc.half.open.evictions", evictions, s -> s.get().doubleValue())

@@ -62,8 +62,17 @@ class ConfigLoaderTest {
     assertProblem("limits:\n  maxHalfOpen: 0\n", "limits.maxHalfOpen", "between 1");
     assertProblem("cluster:\n  stateKey: abc\n", "cluster.stateKey", "64 hex digits");
     assertProblem("credentials: 5\n", "credentials", "must be a map");
+    assertProblem("coap:\n  echoWindowSeconds: 0\n", "coap.echoWindowSeconds", "between 1");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("EDHOC_ADMIN_PORT", "x")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("admin.port");
+  }
+
+  @Test
+  void echoReachabilityIsAccepted() throws Exception {
+    ServiceConfig c = ConfigLoader.parse("coap:\n  echoReachability: true\n  echoWindowSeconds: 60\n");
+    assertThat(c.coap.echoReachability).isTrue();
+    assertThat(c.coap.echoWindowSeconds).isEqualTo(60);
+    assertThat(ConfigLoader.load(null, Map.of("EDHOC_COAP_ECHO_REACHABILITY", "true")).coap.echoReachability).isTrue();
   }
 
   @Test

@@ -115,6 +115,44 @@ class LimitsTest {
     }
   }
 
+  @Test
+  @Timeout(60)
+  void perSourceRateLimitOverCoap() throws Exception {
+    ServiceConfig c = TestSupport.config(dir);
+    c.http.enabled = false;
+    c.limits.ratePerSourcePerSecond = 1;
+    c.limits.rateBurst = 3;
+    c.limits.halfOpenTtlSeconds = 1;
+    try (EdhocService svc = EdhocService.start(c, null)) {
+      EdhocConfig client = TestSupport.clientConfig(dir, CipherSuite.SUITE_2, Method.STAT_STAT);
+      URI uri = URI.create("coap://127.0.0.1:" + svc.coapPort() + "/.well-known/edhoc");
+      org.eclipse.californium.core.CoapClient coap = new org.eclipse.californium.core.CoapClient(uri).setTimeout(10_000L);
+      int ok = 0;
+      int limited = 0;
+      try {
+        for (int i = 0; i < 10; i++) {
+          org.eclipse.californium.core.coap.Request req = org.eclipse.californium.core.coap.Request.newPost();
+          req.setURI(uri);
+          req.setPayload(withTrue(Edhoc.initiator(client).writeMessage1().message1()));
+          req.getOptions().setContentFormat(io.edhoc.oscore.EdhocOption.CID_EDHOC_CBOR_SEQ);
+          org.eclipse.californium.core.CoapResponse r = coap.advanced(req);
+          if (r.getCode() == org.eclipse.californium.core.coap.CoAP.ResponseCode.TOO_MANY_REQUESTS) {
+            limited++;
+            assertThat(r.getOptions().getMaxAge()).isEqualTo(1L);
+          } else {
+            assertThat(r.getCode()).isEqualTo(org.eclipse.californium.core.coap.CoAP.ResponseCode.CHANGED);
+            ok++;
+          }
+        }
+      } finally {
+        coap.shutdown();
+      }
+      assertThat(ok).isBetween(3, 5);
+      assertThat(limited).isEqualTo(10 - ok);
+      assertThat(svc.metrics().scrape()).contains("edhoc_handshakes_failed_total{reason=\"rate_limited\",transport=\"coap\"}");
+    }
+  }
+
   /**
    * The measurement behind limits.cryptoOnWorkers: time spent in the engine per request, i.e. how
    * long an event loop would be blocked if the crypto ran on it. Printed, and bounded loosely.

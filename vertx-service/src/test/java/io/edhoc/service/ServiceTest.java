@@ -13,7 +13,7 @@ import io.edhoc.cbor.CborReader;
 import io.edhoc.credentials.ConnectionIdCodec;
 import io.edhoc.service.client.CoapClientTransport;
 import io.edhoc.service.client.EdhocClient;
-import io.edhoc.service.coap.CoapEdhocResource;
+import io.edhoc.oscore.EdhocOption;
 import io.edhoc.service.config.ServiceConfig;
 import io.edhoc.service.http.HttpTransport;
 import io.vertx.core.buffer.Buffer;
@@ -143,7 +143,7 @@ class ServiceTest {
       assertThat(o.session().method().id()).isEqualTo(method);
       assertThat(o.session().suite().id()).isEqualTo(suite);
       // the server installed the matching OSCORE context under its Recipient ID = C_R
-      assertThat(svc.contexts().contains(o.oscore().senderId())).isTrue();
+      assertThat(svc.contexts().recipientIdInUse(o.oscore().senderId())).isTrue();
       JsonObject event = published.poll(10, TimeUnit.SECONDS);
       assertThat(event).isNotNull();
       assertThat(event.getString("c_r")).isEqualTo(io.edhoc.cbor.Hex.encode(o.session().connectionIdR()));
@@ -166,6 +166,8 @@ class ServiceTest {
         CoapResponse r = t.oscoreGet(o.oscore(), "/hello");
         assertThat(r.getCode()).isEqualTo(ResponseCode.CONTENT);
         assertThat(r.getResponseText()).contains("Hello");
+        assertThat(svc.metrics().scrape()).contains("edhoc_handshakes_started_total{transport=\"coap\"}")
+            .contains("edhoc_handshakes_completed_total{method=\"" + method + "\",suite=\"" + suite + "\",transport=\"coap\"}");
       } finally {
         o.session().close();
       }
@@ -289,28 +291,39 @@ class ServiceTest {
 
   @Test
   void coapGarbageTruncatedOversizedUnknownAndWrongFormat() throws Exception {
-    CoapResponse garbage = coapPost(CoapEdhocResource.CF_CID_EDHOC_CBOR_SEQ, new byte[] {(byte) 0xf5, (byte) 0xff, 0x00});
+    CoapResponse garbage = coapPost(EdhocOption.CID_EDHOC_CBOR_SEQ, new byte[] {(byte) 0xf5, (byte) 0xff, 0x00});
     assertThat(garbage.getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-    assertThat(garbage.getOptions().getContentFormat()).isEqualTo(CoapEdhocResource.CF_EDHOC_CBOR_SEQ);
+    assertThat(garbage.getOptions().getContentFormat()).isEqualTo(EdhocOption.EDHOC_CBOR_SEQ);
     assertEdhocError(garbage.getPayload());
 
     byte[] m1 = Edhoc.initiator(TestSupport.clientConfig(dir, CipherSuite.SUITE_2, Method.STAT_STAT)).writeMessage1().message1();
-    CoapResponse truncated = coapPost(CoapEdhocResource.CF_CID_EDHOC_CBOR_SEQ, java.util.Arrays.copyOf(withTrue(m1), 10));
+    CoapResponse truncated = coapPost(EdhocOption.CID_EDHOC_CBOR_SEQ, java.util.Arrays.copyOf(withTrue(m1), 10));
     assertThat(truncated.getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
     assertEdhocError(truncated.getPayload());
 
     byte[] big = new byte[svc.config().limits.maxBodyBytes + 1];
     big[0] = (byte) 0xf5;
-    CoapResponse oversized = coapPost(CoapEdhocResource.CF_CID_EDHOC_CBOR_SEQ, big);
+    CoapResponse oversized = coapPost(EdhocOption.CID_EDHOC_CBOR_SEQ, big);
     assertThat(oversized.getCode()).isEqualTo(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
+    assertThat(oversized.getOptions().getSize1()).isEqualTo(svc.config().limits.maxBodyBytes);
 
-    CoapResponse unknown = coapPost(CoapEdhocResource.CF_CID_EDHOC_CBOR_SEQ,
+    CoapResponse empty = coapPost(EdhocOption.CID_EDHOC_CBOR_SEQ, new byte[0]);
+    assertThat(empty.getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+
+    CoapResponse unknown = coapPost(EdhocOption.CID_EDHOC_CBOR_SEQ,
         concat(ConnectionIdCodec.encode(new byte[] {0x44, 0x55}), new byte[] {0x43, 1, 2, 3}));
     assertThat(unknown.getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
     assertEdhocError(unknown.getPayload());
 
     CoapResponse wrongFormat = coapPost(60 /* application/cbor */, withTrue(m1));
     assertThat(wrongFormat.getCode()).isEqualTo(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
+
+    assertThat(svc.metrics().scrape())
+        .contains("edhoc_handshakes_failed_total{reason=\"malformed_message\",transport=\"coap\"}")
+        .contains("edhoc_handshakes_failed_total{reason=\"too_large\",transport=\"coap\"}")
+        .contains("edhoc_handshakes_failed_total{reason=\"empty_body\",transport=\"coap\"}")
+        .contains("edhoc_handshakes_failed_total{reason=\"unknown_c_r\",transport=\"coap\"}")
+        .contains("edhoc_handshakes_failed_total{reason=\"bad_media_type\",transport=\"coap\"}");
 
     CoapClient c = new CoapClient(coapUri()).setTimeout(10_000L);
     try {

@@ -1,9 +1,10 @@
 package io.edhoc.service.client;
 
-import io.edhoc.service.coap.CoapEdhocResource;
-import io.edhoc.service.coap.CoapTransport;
-import io.edhoc.service.coap.ServerContexts;
+import io.edhoc.oscore.CaliforniumContexts;
+import io.edhoc.oscore.EchoOption;
+import io.edhoc.oscore.EdhocOption;
 import io.edhoc.oscore.OscoreContext;
+import io.edhoc.service.coap.CoapTransport;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,16 +16,17 @@ import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.exception.ConnectorException;
 import org.eclipse.californium.oscore.HashMapCtxDB;
 import org.eclipse.californium.oscore.OSCoreCoapStackFactory;
-import org.eclipse.californium.oscore.OSException;
 
 /**
  * EDHOC over CoAP for the {@code connect} command, and one OSCORE-protected GET afterwards: a
  * Californium client endpoint with the OSCORE stack, bound to an ephemeral port (on loopback when
- * the server is on loopback).
+ * the server is on loopback). A 4.01 with an Echo option (the server's RFC 9175 reachability check)
+ * is answered once by repeating the request with that Echo value.
  */
 public final class CoapClientTransport implements EdhocClient.Transport, AutoCloseable {
   private final URI uri;
   private final HashMapCtxDB db = new HashMapCtxDB();
+  private final CaliforniumContexts contexts = new CaliforniumContexts(db);
   private final CoapEndpoint endpoint;
   private final long timeoutMs;
 
@@ -44,17 +46,28 @@ public final class CoapClientTransport implements EdhocClient.Transport, AutoClo
 
   @Override
   public EdhocClient.Reply post(byte[] body) throws IOException {
+    CoapResponse r = send(body, null);
+    if (EchoOption.isChallenge(r.advanced())) {
+      r = send(body, EchoOption.get(r.getOptions())); // once: a second 4.01 is the answer
+    }
+    return new EdhocClient.Reply(r.isSuccess(), r.getCode().text + " (" + r.getCode() + ")", r.getPayload() == null ? new byte[0] : r.getPayload());
+  }
+
+  private CoapResponse send(byte[] body, byte[] echo) throws IOException {
     CoapClient c = new CoapClient(uri).setEndpoint(endpoint).setTimeout(timeoutMs);
     try {
       Request req = Request.newPost();
       req.setURI(uri);
       req.setPayload(body);
-      req.getOptions().setContentFormat(CoapEdhocResource.CF_CID_EDHOC_CBOR_SEQ);
+      req.getOptions().setContentFormat(EdhocOption.CID_EDHOC_CBOR_SEQ);
+      if (echo != null) {
+        EchoOption.set(req.getOptions(), echo);
+      }
       CoapResponse r = c.advanced(req);
       if (r == null) {
         throw new IOException("no answer from " + uri + " within " + timeoutMs + " ms");
       }
-      return new EdhocClient.Reply(r.isSuccess(), r.getCode().text + " (" + r.getCode() + ")", r.getPayload() == null ? new byte[0] : r.getPayload());
+      return r;
     } catch (ConnectorException e) {
       throw new IOException("CoAP request to " + uri + " failed: " + e.getMessage(), e);
     } finally {
@@ -66,8 +79,8 @@ public final class CoapClientTransport implements EdhocClient.Transport, AutoClo
   public CoapResponse oscoreGet(OscoreContext context, String path) throws IOException {
     URI target = uri.resolve(path.startsWith("/") ? path : "/" + path);
     try {
-      db.addContext(target.toString(), ServerContexts.toCalifornium(context, true));
-    } catch (OSException e) {
+      contexts.installClient(context, target.toString());
+    } catch (CaliforniumContexts.UnsupportedOscoreContextException e) {
       throw new IOException("cannot use the OSCORE context: " + e.getMessage(), e);
     }
     CoapClient c = new CoapClient(target).setEndpoint(endpoint).setTimeout(timeoutMs);

@@ -1,5 +1,9 @@
 package io.edhoc.service.coap;
 
+import io.edhoc.oscore.CaliforniumContexts;
+import io.edhoc.oscore.EchoVerifier;
+import io.edhoc.oscore.EdhocResource;
+import io.edhoc.oscore.ResponderEngine;
 import io.edhoc.service.EdhocEndpoint;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -16,15 +20,21 @@ import io.edhoc.oscore.EdhocOscoreStackFactory;
 import org.eclipse.californium.oscore.OSCoreResource;
 
 /**
- * CoAP over UDP (Californium) in the service process: {@code /.well-known/edhoc} and the example
- * OSCORE-protected resource ({@code /hello} by default), on one endpoint whose stack unprotects
- * OSCORE requests with the contexts EDHOC established ({@link ServerContexts}).
+ * CoAP over UDP (Californium) in the service process: the binding's {@link EdhocResource} as
+ * {@code /.well-known/edhoc} and the example OSCORE-protected resource ({@code /hello} by
+ * default), on one endpoint whose stack (the binding's, with RFC 9668 combined requests)
+ * unprotects OSCORE requests with the contexts EDHOC established ({@link CaliforniumContexts}).
+ * The resource's hooks put the shared {@link EdhocEndpoint} (rate limit, metrics, listeners) in
+ * front of the engine; its body limit answers 4.13 with Size1; with {@code echo} non-null it runs
+ * the RFC 9175 Echo reachability check on message_1. Californium runs requests on its own
+ * executor, not on a Vert.x event loop.
  */
 public final class CoapTransport implements AutoCloseable {
   private final CoapServer server;
   private final CoapEndpoint endpoint;
 
-  public CoapTransport(String host, int port, EdhocEndpoint edhoc, ServerContexts contexts, int maxBody, String helloPath) {
+  public CoapTransport(String host, int port, EdhocEndpoint edhoc, CaliforniumContexts contexts, int maxBody, EchoVerifier echo,
+      String helloPath) {
     Configuration cfg = configuration();
     // the binding's stack: OSCORE plus the RFC 9668 EDHOC option layer (combined requests go to the engine)
     this.endpoint = new EdhocOscoreStackFactory(contexts.db(), edhoc.engine()).endpointBuilder(cfg)
@@ -34,7 +44,9 @@ public final class CoapTransport implements AutoCloseable {
     server.addEndpoint(endpoint);
     CoapResource wellKnown = new CoapResource(".well-known");
     wellKnown.setVisible(false);
-    wellKnown.add(new CoapEdhocResource(edhoc, maxBody));
+    EdhocResource resource = new EdhocResource(edhoc.engine()).maxBodySize(maxBody).hooks(new EndpointHooks(edhoc)).echoReachability(echo);
+    resource.getAttributes().setTitle("EDHOC (RFC 9528)");
+    wellKnown.add(resource);
     server.add(wellKnown);
     if (helloPath != null && !helloPath.isEmpty()) {
       server.add(new HelloResource(helloPath));
@@ -62,6 +74,41 @@ public final class CoapTransport implements AutoCloseable {
   @Override
   public void close() {
     server.destroy();
+  }
+
+  /** The shared endpoint in front of the engine: empty bodies (4.00), the per-source rate (4.29), metrics. */
+  static final class EndpointHooks implements EdhocResource.Hooks {
+    private final EdhocEndpoint endpoint;
+
+    EndpointHooks(EdhocEndpoint endpoint) {
+      this.endpoint = endpoint;
+    }
+
+    @Override
+    public EdhocResource.Refusal admit(EdhocResource.Incoming in) {
+      if (in.body().length == 0) { // the service does not run the reverse flow
+        endpoint.refused(in.transport(), "empty_body");
+        return EdhocResource.Refusal.of(ResponseCode.BAD_REQUEST);
+      }
+      if (!endpoint.admit(in.transport(), source(in), in.body())) {
+        return new EdhocResource.Refusal(ResponseCode.TOO_MANY_REQUESTS, 1);
+      }
+      return null;
+    }
+
+    @Override
+    public ResponderEngine.Result process(EdhocResource.Incoming in, ResponderEngine engine) {
+      return endpoint.process(in.transport(), source(in), in.body()); // the endpoint's engine is the resource's
+    }
+
+    @Override
+    public void refused(EdhocResource.Incoming in, String reason) {
+      endpoint.refused(in.transport(), reason);
+    }
+
+    private static String source(EdhocResource.Incoming in) {
+      return in.source() == null ? "" : in.source().getAddress().getHostAddress();
+    }
   }
 
   /** The example resource: answers GET only through OSCORE (4.01 without it). */

@@ -252,9 +252,7 @@ public final class ConfigLoader {
     if (c.coap.helloResource == null || !c.coap.helloResource.matches("[A-Za-z0-9._~-]*")) {
       throw new ConfigException("coap.helloResource", "must be one path segment of letters, digits, '.', '_', '~', '-' (or empty)");
     }
-    if (c.coap.echoReachability) {
-      throw new ConfigException("coap.echoReachability", "the RFC 9175 Echo check is not implemented in this build (docs/service.md); set it to false");
-    }
+    range("coap.echoWindowSeconds", c.coap.echoWindowSeconds, 1, 300);
     nonBlank("admin.host", c.admin.host);
     port("admin.port", c.admin.port);
     if (!c.http.enabled && !c.coap.enabled) {

@@ -30,8 +30,13 @@ public final class ServiceConfig {
     public boolean enabled = true;
     public String host = "127.0.0.1";
     public int port = 5683;
-    /** RFC 9175 Echo reachability check on message_1: not implemented yet: true is refused at start-up (docs/service.md). */
+    /**
+     * RFC 9175 Echo reachability check (RFC 9528 A.2): message_1 without a valid Echo option gets
+     * 4.01 with one, the client repeats it (docs/service.md).
+     */
     public boolean echoReachability = false;
+    /** How long an Echo value is accepted after it was issued (1..300 s). */
+    public int echoWindowSeconds = 30;
     /** Path of the example OSCORE-protected resource; empty disables it. */
     public String helloResource = "hello";
   }

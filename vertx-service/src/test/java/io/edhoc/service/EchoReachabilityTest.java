@@ -1,0 +1,84 @@
+package io.edhoc.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.edhoc.CipherSuite;
+import io.edhoc.Edhoc;
+import io.edhoc.Method;
+import io.edhoc.oscore.EchoOption;
+import io.edhoc.oscore.EdhocOption;
+import io.edhoc.service.client.CoapClientTransport;
+import io.edhoc.service.client.EdhocClient;
+import io.edhoc.service.config.ServiceConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Request;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code coap.echoReachability: true}: message_1 is challenged with 4.01 + Echo, and the clients still complete. */
+class EchoReachabilityTest {
+  @TempDir Path dir;
+
+  @Test
+  @Timeout(60)
+  void connectClientAndBindingClientCompleteWithEchoOn() throws Exception {
+    ServiceConfig c = TestSupport.config(dir);
+    c.http.enabled = false;
+    c.coap.echoReachability = true;
+    c.limits.ratePerSourcePerSecond = 0;
+    io.edhoc.service.config.ConfigLoader.validate(c); // no longer refused at start-up
+    try (EdhocService svc = EdhocService.start(c, null)) {
+      URI uri = URI.create("coap://127.0.0.1:" + svc.coapPort() + "/.well-known/edhoc");
+
+      // a bare message_1: 4.01 with an Echo value, nothing stored, the engine not run
+      byte[] m1 = Edhoc.initiator(TestSupport.clientConfig(dir, CipherSuite.SUITE_2, Method.STAT_STAT)).writeMessage1().message1();
+      CoapClient raw = new CoapClient(uri).setTimeout(10_000L);
+      try {
+        Request req = Request.newPost();
+        req.setURI(uri);
+        req.setPayload(ServiceTest.withTrue(m1));
+        req.getOptions().setContentFormat(EdhocOption.CID_EDHOC_CBOR_SEQ);
+        CoapResponse r = raw.advanced(req);
+        assertThat(r.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
+        assertThat(EchoOption.get(r.getOptions())).hasSizeBetween(1, 40);
+        assertThat(svc.sessionStore().size()).isZero();
+      } finally {
+        raw.shutdown();
+      }
+
+      // the connect command's client (EdhocClient over CoapClientTransport), then OSCORE
+      try (CoapClientTransport t = new CoapClientTransport(uri, 10_000)) {
+        EdhocClient.Outcome o = EdhocClient.run(TestSupport.clientConfig(dir, CipherSuite.SUITE_2, Method.STAT_STAT), Method.STAT_STAT, t);
+        try {
+          assertThat(svc.contexts().recipientIdInUse(o.oscore().senderId())).isTrue();
+          assertThat(t.oscoreGet(o.oscore(), "/hello").getCode()).isEqualTo(ResponseCode.CONTENT);
+        } finally {
+          o.session().close();
+        }
+      }
+
+      // the connect command end to end (method 0, suite 0) against the Echo-enabled service
+      int exit = new picocli.CommandLine(new ConnectCommand()).execute(uri.toString(), "--method", "0", "--suite", "0",
+          "--credentials", dir.resolve("client").toString(), "--get", "/hello");
+      assertThat(exit).isZero();
+      // and with the RFC 9668 combined request (the binding's EdhocCoapClient)
+      exit = new picocli.CommandLine(new ConnectCommand()).execute(uri.toString(), "--credentials", dir.resolve("client").toString(),
+          "--get", "/hello", "--combined");
+      assertThat(exit).isZero();
+
+      String m = svc.metrics().scrape();
+      // one challenge per message_1, never for message_3
+      assertThat(m).contains("edhoc_echo_challenges_total{reason=\"echo_required\",transport=\"coap\"} 4.0")
+          .contains("edhoc_handshakes_completed_total{method=\"3\",suite=\"2\",transport=\"coap\"} 1.0")
+          .contains("edhoc_handshakes_completed_total{method=\"0\",suite=\"0\",transport=\"coap\"} 1.0")
+          .contains("edhoc_handshakes_completed_total{method=\"3\",suite=\"2\",transport=\"coap+oscore\"} 1.0")
+          .doesNotContain("echo_rejected");
+      assertThat(svc.sessionStore().size()).isZero();
+    }
+  }
+}
