@@ -25,6 +25,21 @@ class EchoReachabilityTest {
   @TempDir Path dir;
 
   @Test
+  void clusterNodesAcceptEachOthersEchoValuesSingleNodesUseARandomKey() {
+    ServiceConfig c = new ServiceConfig();
+    assertThat(EdhocService.echoVerifier(c, null)).as("off by default").isNull();
+    c.coap.echoReachability = true;
+    java.net.InetSocketAddress client = new java.net.InetSocketAddress("127.0.0.1", 50000);
+    byte[] stateKey = new byte[32];
+    stateKey[0] = 7;
+    byte[] fromA = EdhocService.echoVerifier(c, stateKey.clone()).issue(client);
+    assertThat(EdhocService.echoVerifier(c, stateKey.clone()).verify(fromA, client)).isTrue();
+    byte[] single = EdhocService.echoVerifier(c, null).issue(client);
+    assertThat(EdhocService.echoVerifier(c, null).verify(single, client)).isFalse();
+    assertThat(EdhocService.echoVerifier(c, null).window()).isEqualTo(java.time.Duration.ofSeconds(30));
+  }
+
+  @Test
   @Timeout(60)
   void connectClientAndBindingClientCompleteWithEchoOn() throws Exception {
     ServiceConfig c = TestSupport.config(dir);
