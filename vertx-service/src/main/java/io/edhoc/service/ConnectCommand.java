@@ -207,7 +207,7 @@ final class ConnectCommand implements Callable<Integer> {
   private void print(PrintStream out, EdhocClient.Outcome o, EdhocSession s) {
     OscoreContext c = o.oscore();
     out.println("EDHOC handshake completed with " + uri);
-    out.println("  method            " + s.method().id() + " (" + s.method() + ")");
+    out.println("  method            " + s.method().id() + " (" + s.method().name() + ")");
     out.println("  cipher suite      " + s.suite().id() + (o.retried() ? " (after cipher suite negotiation)" : ""));
     out.println("  C_I               " + Hex.encode(s.connectionIdI()));
     out.println("  C_R               " + Hex.encode(s.connectionIdR()));
