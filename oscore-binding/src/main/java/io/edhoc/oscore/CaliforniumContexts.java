@@ -40,6 +40,8 @@ import org.eclipse.californium.oscore.OSException;
  * counted nor removed; client-side contexts are never bounded.
  */
 public final class CaliforniumContexts {
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
   /** Californium's largest replay window, and what aiocoap uses. */
   public static final int DEFAULT_REPLAY_WINDOW = 32;
   /** Californium's default MAX_UNFRAGMENTED_SIZE. */
@@ -137,6 +139,9 @@ public final class CaliforniumContexts {
     if (sid.length > max || rid.length > max) {
       throw new UnsupportedOscoreContextException("OSCORE ID longer than " + max + " bytes: Californium would replace it");
     }
+    if (c.aead() == AeadAlgorithm.CHACHA20_POLY1305) {
+      rekeyThreadChaChaCipher();
+    }
     OSCoreCtx ctx;
     try {
       ctx = new OSCoreCtx(c.masterSecret(), client, aead(c.aead()), sid, rid, AlgorithmID.HKDF_HMAC_SHA_256, replayWindow,
@@ -211,6 +216,34 @@ public final class CaliforniumContexts {
       }
     }
     return ctx;
+  }
+
+  /**
+   * Californium's OSCoreCtx probes its AEAD on construction by encrypting with a key and nonce
+   * derived from the Sender and Recipient IDs alone, on a Cipher cached per thread. The JDK's
+   * ChaCha20-Poly1305 refuses to be initialised twice in a row with the same key and nonce, so a
+   * second context with the same IDs on the same thread (1-byte identifiers repeat) failed with
+   * "Failed to initialize cipher". One encryption under a random key and nonce through
+   * Californium's own COSE code puts that thread's cipher in another state first.
+   */
+  static void rekeyThreadChaChaCipher() {
+    byte[] key = new byte[32];
+    byte[] nonce = new byte[12];
+    RANDOM.nextBytes(key);
+    RANDOM.nextBytes(nonce);
+    try {
+      org.eclipse.californium.cose.Encrypt0Message m = new org.eclipse.californium.cose.Encrypt0Message(false, true);
+      m.SetContent(new byte[1]);
+      m.addAttribute(org.eclipse.californium.cose.HeaderKeys.IV, com.upokecenter.cbor.CBORObject.FromObject(nonce),
+          org.eclipse.californium.cose.Attribute.DO_NOT_SEND);
+      m.addAttribute(org.eclipse.californium.cose.HeaderKeys.Algorithm, AlgorithmID.CHACHA20_POLY1305.AsCBOR(),
+          org.eclipse.californium.cose.Attribute.DO_NOT_SEND);
+      m.encrypt(key);
+    } catch (org.eclipse.californium.cose.CoseException | RuntimeException e) {
+      // the context construction below reports any real problem with the cipher
+    } finally {
+      java.util.Arrays.fill(key, (byte) 0);
+    }
   }
 
   /** Removes an installed context (e.g. keys of a handshake whose peer turned out not to be authenticated). */
