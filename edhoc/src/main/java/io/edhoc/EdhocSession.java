@@ -32,11 +32,12 @@ public final class EdhocSession implements AutoCloseable {
   private boolean closed;
   List<EadItem> ead4 = List.of();
   /** What the session authenticated with (for resumption); null when not recorded. */
-  SessionCredentials credentials;
+  final SessionCredentials credentials;
   private volatile boolean responderAuthenticated = true;
 
-  EdhocSession(Role role, Method method, KeySchedule ks, byte[] cI, byte[] cR, Credential peer, byte[] prkOut) {
+  EdhocSession(Role role, Method method, KeySchedule ks, byte[] cI, byte[] cR, Credential peer, SessionCredentials credentials, byte[] prkOut) {
     this.role = role;
+    this.credentials = credentials;
     this.method = method;
     this.ks = ks;
     this.cI = cI.clone();

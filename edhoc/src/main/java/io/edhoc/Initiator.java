@@ -415,9 +415,7 @@ public final class Initiator {
         throw new IllegalStateException("method 4 authenticates the Responder only with message_4: use readMessage4");
       }
       Secrets.wipe(prk4e3m);
-      EdhocSession s = new EdhocSession(Role.INITIATOR, method, ks, cI, cR, credR, prkOut);
-      s.credentials = credentials;
-      return s;
+      return new EdhocSession(Role.INITIATOR, method, ks, cI, cR, credR, credentials, prkOut);
     }
 
     /**
@@ -433,8 +431,7 @@ public final class Initiator {
     public EdhocSession completeWithUnauthenticatedResponder() {
       once.use("complete/readMessage4");
       Secrets.wipe(prk4e3m);
-      EdhocSession s = new EdhocSession(Role.INITIATOR, method, ks, cI, cR, credR, prkOut);
-      s.credentials = credentials;
+      EdhocSession s = new EdhocSession(Role.INITIATOR, method, ks, cI, cR, credR, credentials, prkOut);
       if (method.isPsk()) {
         s.provisional();
       }
@@ -462,9 +459,8 @@ public final class Initiator {
         List<EadItem> checked = Steps.checkEad(ead4, config.ead());
         Steps.consumeEad(config.ead(), 4, checked);
         ok = true;
-        EdhocSession s = new EdhocSession(Role.INITIATOR, method, ks, cI, cR, credR, prkOut);
+        EdhocSession s = new EdhocSession(Role.INITIATOR, method, ks, cI, cR, credR, credentials, prkOut);
         s.ead4 = checked;
-        s.credentials = credentials;
         return s;
       } finally {
         Secrets.wipe(k4, iv4, plaintext4, prk4e3m);

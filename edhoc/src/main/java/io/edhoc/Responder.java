@@ -435,9 +435,7 @@ public final class Responder {
     public EdhocSession complete() {
       once.use("complete/writeMessage4");
       Secrets.wipe(prk4e3m);
-      EdhocSession s = new EdhocSession(Role.RESPONDER, method, ks, cI, cR, credI, prkOut);
-      s.credentials = credentials;
-      return s;
+      return new EdhocSession(Role.RESPONDER, method, ks, cI, cR, credI, credentials, prkOut);
     }
 
     public Completed writeMessage4() throws EdhocException {
@@ -457,9 +455,7 @@ public final class Responder {
         byte[] ciphertext4 = ks.traced("CIPHERTEXT_4", Steps.encrypt0(ks, "A_4", k4, iv4, th4, plaintext4));
         byte[] message4 = ks.traced("message_4", CborWriter.bstr(ciphertext4));
         ok = true;
-        EdhocSession s = new EdhocSession(Role.RESPONDER, method, ks, cI, cR, credI, prkOut);
-        s.credentials = credentials;
-        return new Completed(message4, s);
+        return new Completed(message4, new EdhocSession(Role.RESPONDER, method, ks, cI, cR, credI, credentials, prkOut));
       } finally {
         Secrets.wipe(k4, iv4, prk4e3m);
         if (!ok) {
