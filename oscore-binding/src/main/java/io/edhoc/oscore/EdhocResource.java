@@ -54,6 +54,11 @@ public class EdhocResource extends CoapResource {
     public boolean isMessage1() {
       return body.length > 0 && body[0] == CBOR_TRUE;
     }
+
+    /** The request's origin as the engine carries it to listeners (source: the peer's IP address). */
+    public ResponderEngine.Origin origin() {
+      return new ResponderEngine.Origin(transport, source == null ? "" : source.getAddress().getHostAddress());
+    }
   }
 
   /**
@@ -92,7 +97,7 @@ public class EdhocResource extends CoapResource {
 
     /** Runs the engine for the request; override to wrap the call. */
     default ResponderEngine.Result process(Incoming request, ResponderEngine engine) {
-      return engine.handle(request.body());
+      return engine.handle(request.body(), request.origin());
     }
 
     /** After the engine, with its result (before the response is sent). */

@@ -13,7 +13,6 @@ import io.edhoc.credentials.OwnCredential;
 import io.edhoc.oscore.CaliforniumContexts;
 import io.edhoc.oscore.EchoVerifier;
 import io.edhoc.oscore.InMemoryResponderSessionStore;
-import io.edhoc.oscore.RecipientIdAllocator;
 import io.edhoc.oscore.ResponderEngine;
 import io.edhoc.oscore.ResponderSessionStore;
 import io.edhoc.service.cluster.ClusterSetup;
@@ -22,7 +21,7 @@ import io.edhoc.service.coap.CoapTransport;
 import io.edhoc.service.config.ServiceConfig;
 import io.edhoc.service.http.HttpTransport;
 import io.edhoc.service.store.StateSealer;
-import io.edhoc.service.store.TimedSessionStore;
+import io.edhoc.service.store.SealedSessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -66,7 +65,7 @@ public final class EdhocService implements AutoCloseable {
   private final ServiceMetrics metrics;
   private final EdhocEndpoint endpoint;
   private final CaliforniumContexts contexts;
-  private final TimedSessionStore store;
+  private final ResponderSessionStore store;
   private final EchoVerifier echo;
   private final Path credentialsPath;
   private CoapTransport coap;
@@ -77,7 +76,7 @@ public final class EdhocService implements AutoCloseable {
   private volatile boolean ready;
 
   private EdhocService(ServiceConfig config, Vertx vertx, ServiceMetrics metrics, EdhocEndpoint endpoint, CaliforniumContexts contexts,
-      TimedSessionStore store, EchoVerifier echo, Path credentialsPath) {
+      ResponderSessionStore store, EchoVerifier echo, Path credentialsPath) {
     this.config = config;
     this.vertx = vertx;
     this.metrics = metrics;
@@ -154,7 +153,7 @@ public final class EdhocService implements AutoCloseable {
       inner = new InMemoryResponderSessionStore(cfg.limits.maxHalfOpen);
     }
     try {
-      TimedSessionStore store = new TimedSessionStore(inner, sealer);
+      ResponderSessionStore store = sealer == null ? inner : new SealedSessionStore(inner, sealer);
       // the binding's installer: validates ID lengths and the HKDF, refuses a Recipient ID in use,
       // and keeps at most maxOscoreContexts (least recently installed removed, counted)
       CaliforniumContexts contexts = new CaliforniumContexts(new HashMapCtxDB()).maxServerContexts(cfg.limits.maxOscoreContexts);
@@ -163,13 +162,12 @@ public final class EdhocService implements AutoCloseable {
           .sessionTimeToLive(Duration.ofSeconds(cfg.limits.halfOpenTtlSeconds))
           .message4(cfg.edhoc.message4)
           .recipientIdsInUse(contexts::recipientIdInUse)
+          .recipientIdsInUseCount(contexts::serverContexts)
           .listener(contexts.serverListener());
       if (cfg.cluster.enabled) {
         // several nodes allocate C_R: long random identifiers make a clash between nodes unlikely,
         // and the cluster map's putIfAbsent refuses the rare one
-        SecureRandom rnd = new SecureRandom();
-        int len = Math.min(4, RecipientIdAllocator.maxLengthFor(suites));
-        rb.connectionIdAllocator(new RecipientIdAllocator(rnd, len, id -> id.length < len || store.contains(id) || contexts.recipientIdInUse(id)));
+        rb.connectionIdMinLength(4);
       }
       ResponderEngine engine = rb.build();
       RateLimiter limiter = new RateLimiter(cfg.limits.ratePerSourcePerSecond, cfg.limits.rateBurst, cfg.limits.rateTrackedSources);
@@ -178,6 +176,10 @@ public final class EdhocService implements AutoCloseable {
       metrics.gauges(store::size, store::evictions, contexts::serverContexts, contexts::evictions);
       EdhocService svc = new EdhocService(cfg, vertx, metrics, endpoint, contexts, store, echoVerifier(cfg, stateKey), creds.path());
       svc.hazelcast = hz;
+      if (inner instanceof InMemoryResponderSessionStore mem) {
+        // expiry is amortised over puts; this returns memory also when no handshake arrives
+        vertx.setPeriodic(1000, id -> mem.sweep());
+      }
       endpoint.addListener((info, session, ctx) -> vertx.eventBus().publish(ESTABLISHED_ADDRESS, toJson(info)));
       svc.listen();
       return svc;
