@@ -88,6 +88,11 @@ public final class EdhocEndpoint {
     }
   }
 
+  /** Counts a request answered 5.03 / 503 at once because the transport's engine queue was full. */
+  public void shed(String transport, byte[] body) {
+    metrics.shed(transport, isMessage1(body) ? "message_1" : "other");
+  }
+
   /** Runs the engine on the calling thread (a worker, or Californium's executor). */
   public ResponderEngine.Result process(String transport, String source, byte[] body) {
     long t0 = System.nanoTime();

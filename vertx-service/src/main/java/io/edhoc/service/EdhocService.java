@@ -12,6 +12,7 @@ import io.edhoc.credentials.CredentialsConfig;
 import io.edhoc.credentials.OwnCredential;
 import io.edhoc.oscore.CaliforniumContexts;
 import io.edhoc.oscore.EchoVerifier;
+import io.edhoc.oscore.EngineQueue;
 import io.edhoc.oscore.InMemoryResponderSessionStore;
 import io.edhoc.oscore.ResponderEngine;
 import io.edhoc.oscore.ResponderSessionStore;
@@ -69,6 +70,8 @@ public final class EdhocService implements AutoCloseable {
   private final EchoVerifier echo;
   private final Path credentialsPath;
   private CoapTransport coap;
+  private EngineQueue coapQueue;
+  private EngineQueue httpQueue;
   private HazelcastInstance hazelcast;
   private HttpServer http;
   private HttpServer admin;
@@ -258,13 +261,17 @@ public final class EdhocService implements AutoCloseable {
 
   private void listen() throws Exception {
     if (config.coap.enabled) {
+      coapQueue = EngineQueue.sizedFromCores("edhoc-coap", config.limits.engineWorkers, config.limits.engineQueuePerWorker);
       coap = new CoapTransport(config.coap.host, config.coap.port, endpoint, contexts, config.limits.maxBodyBytes, echo,
-          config.coap.helloResource);
+          config.coap.helloResource, coapQueue, config.limits.shedRetryAfterSeconds);
       coap.start();
     }
     if (config.http.enabled) {
       Router router = Router.router(vertx);
-      new HttpTransport(vertx, endpoint, config.limits.maxBodyBytes, config.limits.cryptoOnWorkers).mount(router);
+      if (config.limits.cryptoOnWorkers) {
+        httpQueue = EngineQueue.sizedFromCores("edhoc-http", config.limits.engineWorkers, config.limits.engineQueuePerWorker);
+      }
+      new HttpTransport(vertx, endpoint, config.limits.maxBodyBytes, httpQueue, config.limits.shedRetryAfterSeconds).mount(router);
       http = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.http.host).setPort(config.http.port)
           .setMaxInitialLineLength(1024).setMaxHeaderSize(8192))
           .requestHandler(router).listen(), 30);
@@ -287,6 +294,7 @@ public final class EdhocService implements AutoCloseable {
       admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin.host).setPort(config.admin.port))
           .requestHandler(router).listen(), 30);
     }
+    metrics.engineQueues(coapQueue, httpQueue);
     ready = true;
     LOG.debug("EDHOC service listening: {}", describe());
   }
@@ -381,6 +389,16 @@ public final class EdhocService implements AutoCloseable {
     endpoint.addListener(listener);
   }
 
+  /** The CoAP transport's engine queue (null when CoAP is off). */
+  public EngineQueue coapQueue() {
+    return coapQueue;
+  }
+
+  /** The HTTP transport's engine queue (null when HTTP is off or runs the engine on the event loop). */
+  public EngineQueue httpQueue() {
+    return httpQueue;
+  }
+
   public int httpPort() {
     return http == null ? -1 : http.actualPort();
   }
@@ -414,6 +432,11 @@ public final class EdhocService implements AutoCloseable {
       await(vertx.close(), 60);
     } catch (Exception e) {
       LOG.warn("Vert.x close: {}", e.toString());
+    }
+    for (EngineQueue q : new EngineQueue[] {coapQueue, httpQueue}) {
+      if (q != null) {
+        q.close();
+      }
     }
   }
 }
