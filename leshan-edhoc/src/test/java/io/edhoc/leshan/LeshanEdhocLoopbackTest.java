@@ -52,12 +52,13 @@ class LeshanEdhocLoopbackTest {
       ReadResponse read = bed.server.send(reg, new ReadRequest(3, 0, 0));
       assertThat(read.isSuccess()).as("server Read: %s", read).isTrue();
       assertThat(read.getContent().toString()).contains("io.edhoc");
-      WriteResponse write = bed.server.send(reg, new WriteRequest(1, 0, 1, 600L));
+      WriteResponse write = bed.server.send(reg, new WriteRequest(3, 0, 14, "+02:00"));
       assertThat(write.isSuccess()).as("server Write: %s", write).isTrue();
+      assertThat(bed.server.send(reg, new ReadRequest(3, 0, 14)).getContent().toString()).contains("+02:00");
 
       int updatesBefore = count(c.record.events, "updated");
       c.client.triggerRegistrationUpdate();
-      Testbed.await(() -> count(c.record.events, "updated") > updatesBefore, "Update");
+      Testbed.await(() -> count(c.record.events, "updated") > updatesBefore, "Update " + c.record.events);
 
       c.client.stop(true);
       Testbed.await(() -> c.record.events.contains("deregistered"), "Deregister");
