@@ -40,7 +40,7 @@ class LeshanEdhocLoopbackTest {
       bed.startServer(0, false);
       Testbed.EdhocClient c = bed.edhocClient("urn:dev:edhoc-1", bed.clientIdentity("urn:dev:edhoc-1", (byte) 0x2b), new byte[] {0x07});
       c.client.start();
-      Registration reg = bed.awaitRegistration("urn:dev:edhoc-1");
+      Registration reg = c.awaitRegistered(bed, "urn:dev:edhoc-1");
 
       // the registration is on the EDHOC context: the server's Recipient ID is the client's C_R
       assertThat(reg.getClientTransportData().getIdentity()).isInstanceOf(OscoreIdentity.class);

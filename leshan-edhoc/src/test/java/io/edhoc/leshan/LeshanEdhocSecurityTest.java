@@ -60,7 +60,7 @@ class LeshanEdhocSecurityTest {
       bed.startServer(0, false);
       Testbed.EdhocClient c = bed.edhocClient(EP, bed.clientIdentity(EP, (byte) 0x2b), new byte[] {0x07});
       c.client.start();
-      bed.awaitRegistration(EP);
+      c.awaitRegistered(bed, EP);
       byte[] register = bed.serverReceivedProtected.get(0);
       InetSocketAddress server = new InetSocketAddress(bed.coapUri().getHost(), bed.coapUri().getPort());
 
@@ -78,7 +78,7 @@ class LeshanEdhocSecurityTest {
       bed.startServer(0, false);
       Testbed.EdhocClient c = bed.edhocClient(EP, bed.clientIdentity(EP, (byte) 0x2b), new byte[] {0x07});
       c.client.start();
-      bed.awaitRegistration(EP);
+      c.awaitRegistered(bed, EP);
       byte[] register = bed.serverReceivedProtected.get(0);
       int port = bed.coapUri().getPort();
 
@@ -91,7 +91,7 @@ class LeshanEdhocSecurityTest {
 
       // the client's next Update gets 4.01; the hook makes it run EDHOC again and register
       c.client.triggerRegistrationUpdate();
-      Registration reg = bed.awaitRegistration(EP);
+      Registration reg = c.awaitRegistered(bed, EP);
       assertThat(c.record.events).contains("update-failed UNAUTHORIZED(401)");
       assertThat(c.session().handshakes()).isEqualTo(2);
       assertThat(bed.server.send(reg, new ReadRequest(3, 0, 0)).isSuccess()).isTrue();
@@ -118,7 +118,7 @@ class LeshanEdhocSecurityTest {
       bed.startServer(0, false);
       Testbed.EdhocClient c = bed.edhocClient(EP, bed.clientIdentity(EP, (byte) 0x2b), new byte[] {0x07});
       c.client.start();
-      Registration reg = bed.awaitRegistration(EP);
+      Registration reg = c.awaitRegistered(bed, EP);
       byte[] oldRid = ((OscoreIdentity) reg.getClientTransportData().getIdentity()).getRecipientId();
       OSCoreCtx old = c.session().currentContext();
       URI serverUri = bed.coapUri();
@@ -165,7 +165,7 @@ class LeshanEdhocSecurityTest {
           Security.psk(bed.coapsUri().toString(), 123, "dtls-identity".getBytes(java.nio.charset.StandardCharsets.UTF_8), psk), null);
       dtls.start();
 
-      Registration e = bed.awaitRegistration(EP);
+      Registration e = edhoc.awaitRegistered(bed, EP);
       Registration s = bed.awaitRegistration("urn:dev:static");
       Registration d = bed.awaitRegistration("urn:dev:dtls");
       assertThat(((OscoreIdentity) s.getClientTransportData().getIdentity()).getRecipientId()).containsExactly(0x06);

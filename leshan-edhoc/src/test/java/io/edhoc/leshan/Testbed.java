@@ -227,6 +227,13 @@ final class Testbed implements AutoCloseable {
 
     String serverUri;
 
+    /** The server's registration, once the client has also seen the Register response. */
+    Registration awaitRegistered(Testbed bed, String endpoint) {
+      Registration reg = bed.awaitRegistration(endpoint);
+      await(() -> record.registrationId != null, "the client to see its Register answered");
+      return reg;
+    }
+
     EdhocClientSession session() {
       return factory.session(serverUri);
     }
