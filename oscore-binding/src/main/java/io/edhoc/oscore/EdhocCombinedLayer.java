@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * and Content-Format 64.
  *
  * <p>Client side (section 3.2.1): for a request registered with {@link
- * #attachMessage3(Request, byte[])}, after OSCORE protected it, message_3 is prepended to the
- * payload and the EDHOC option added.
+ * EdhocOscoreStackFactory#attachMessage3}, or the next OSCORE-protected request to a destination
+ * armed with {@link EdhocOscoreStackFactory#attachMessage3ToNext} (an LwM2M client's Register),
+ * after OSCORE protected it, message_3 is prepended to the payload and the EDHOC option added.
  */
 public final class EdhocCombinedLayer extends AbstractLayer {
   /** The transport name of combined requests in {@link ResponderEngine.Origin}. */
@@ -38,11 +39,18 @@ public final class EdhocCombinedLayer extends AbstractLayer {
 
   private final ResponderEngine engine;
   private final Map<Request, byte[]> pending;
+  private final Map<java.net.InetSocketAddress, byte[]> nextTo;
 
   /** {@code engine} null: client side only. {@code pending}: shared with the client registering requests. */
   EdhocCombinedLayer(ResponderEngine engine, Map<Request, byte[]> pending) {
+    this(engine, pending, new java.util.concurrent.ConcurrentHashMap<>());
+  }
+
+  /** {@code nextTo}: message_3 for the next OSCORE-protected request to a destination (see EdhocOscoreStackFactory). */
+  EdhocCombinedLayer(ResponderEngine engine, Map<Request, byte[]> pending, Map<java.net.InetSocketAddress, byte[]> nextTo) {
     this.engine = engine;
     this.pending = pending;
+    this.nextTo = nextTo;
   }
 
   static Map<Request, byte[]> newPendingMap() {
@@ -54,6 +62,9 @@ public final class EdhocCombinedLayer extends AbstractLayer {
     byte[] m3 = pending.remove(exchange.getRequest());
     if (m3 == null && request != exchange.getRequest()) {
       m3 = pending.remove(request);
+    }
+    if (m3 == null && !nextTo.isEmpty() && request.getOptions().hasOscore() && request.getDestinationContext() != null) {
+      m3 = nextTo.remove(request.getDestinationContext().getPeerAddress());
     }
     if (m3 != null) {
       if (!request.getOptions().hasOscore()) {
