@@ -17,7 +17,6 @@ import io.edhoc.oscore.OscoreContext;
 import io.edhoc.service.client.HttpEdhocTransport;
 import io.edhoc.service.coap.CoapTransport;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -77,11 +76,14 @@ final class ConnectCommand implements Callable<Integer> {
   @Option(names = "--timeout", paramLabel = "MS", description = "Per-request timeout in milliseconds (default ${DEFAULT-VALUE}).", defaultValue = "10000")
   long timeoutMs;
 
-  private final PrintStream out = System.out;
-  private final PrintStream err = System.err;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  private java.io.PrintWriter out;
+  private java.io.PrintWriter err;
 
   @Override
   public Integer call() {
+    out = spec.commandLine().getOut();
+    err = spec.commandLine().getErr();
     String scheme;
     EdhocConfig cfg;
     Method m;
