@@ -130,7 +130,7 @@ final class ConnectCommand implements Callable<Integer> {
       }
       return ClientSetup.OK;
     } catch (InitiatorFlow.FlowException e) {
-      err.println("connect: handshake failed: " + e.getMessage());
+      err.println("connect: " + (e.kind() == InitiatorFlow.FlowException.Kind.UNREACHABLE ? "" : "handshake failed: ") + e.getMessage());
       return ClientSetup.FAILED;
     } catch (IOException e) {
       err.println("connect: " + e.getMessage());
@@ -203,12 +203,7 @@ final class ConnectCommand implements Callable<Integer> {
       return "";
     }
     try {
-      ErrorMessage e = ErrorMessage.parse(p);
-      return ": " + switch (e.code()) {
-        case ErrorMessage.UNKNOWN_CREDENTIAL_REFERENCED -> "the server does not know or trust your credential (EDHOC ERR_CODE 3, unknown credential referenced)";
-        case ErrorMessage.UNSPECIFIED -> "EDHOC ERR_CODE 1" + (e.diagnostic() != null ? ": " + e.diagnostic() : "");
-        default -> "EDHOC ERR_CODE " + e.code();
-      };
+      return ": " + InitiatorFlow.describeError(ErrorMessage.parse(p));
     } catch (Exception notAnError) {
       return "";
     }
