@@ -31,11 +31,22 @@ public final class EdhocOscoreStackFactory implements ExtendedCoapStackFactory {
   private final ResponderEngine engine;
   private final Map<Request, byte[]> pending = EdhocCombinedLayer.newPendingMap();
   private final Map<java.net.InetSocketAddress, byte[]> nextTo = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile java.util.function.Consumer<ResponderEngine.Result> combinedResults = r -> {};
 
   /** {@code engine}: the server's engine for combined requests, or null on a pure client. */
   public EdhocOscoreStackFactory(OSCoreCtxDB db, ResponderEngine engine) {
     this.db = Objects.requireNonNull(db);
     this.engine = engine;
+  }
+
+  /**
+   * Server side: called with the engine's result of every RFC 9668 combined request (these reach
+   * the engine from the stack, not through {@link EdhocResource}), e.g. to count failures. Set it
+   * before building endpoints.
+   */
+  public EdhocOscoreStackFactory onCombinedResult(java.util.function.Consumer<ResponderEngine.Result> listener) {
+    this.combinedResults = Objects.requireNonNull(listener);
+    return this;
   }
 
   /** A CoapEndpoint builder with this stack and the EDHOC option registered. */
@@ -88,7 +99,7 @@ public final class EdhocOscoreStackFactory implements ExtendedCoapStackFactory {
           CongestionControlLayer.newImplementation(tag, config),
           new OscoreEchoLayer(db),
           new ObjectSecurityLayer(db),
-          new EdhocCombinedLayer(engine, pending, nextTo)});
+          new EdhocCombinedLayer(engine, pending, nextTo, r -> combinedResults.accept(r))});
     }
   }
 }
