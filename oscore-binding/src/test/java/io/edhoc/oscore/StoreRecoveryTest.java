@@ -125,7 +125,8 @@ class StoreRecoveryTest {
     clientEndpoint = clientStack.endpointBuilder(config).setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).build();
     clientEndpoint.start();
     String base = "coap://127.0.0.1:" + port;
-    EdhocCoapClient.Established e = new EdhocCoapClient(f.initiator, clientEndpoint, clientContexts, clientStack).establish(base);
+    EdhocCoapClient edhoc = new EdhocCoapClient(f.initiator, clientEndpoint, clientContexts, clientStack);
+    EdhocCoapClient.Established e = edhoc.establish(base);
     assertThat(store.size()).isEqualTo(1);
     CoapClient client = new CoapClient();
     client.setEndpoint(clientEndpoint);
@@ -161,7 +162,10 @@ class StoreRecoveryTest {
         }
       }
     });
-    CoapResponse r2 = OscoreEchoClient.get(client, base + "/hello");
+    Request get = Request.newGet();
+    get.setURI(base + "/hello");
+    get.getOptions().setOscore(org.eclipse.californium.elements.util.Bytes.EMPTY);
+    CoapResponse r2 = edhoc.send(get); // the binding's client answers the challenge
     assertThat(r2.getCode()).isEqualTo(ResponseCode.CONTENT);
     assertThat(r2.getResponseText()).isEqualTo("hello");
     assertThat(challenges).hasValue(1);
