@@ -42,7 +42,40 @@ import org.junit.jupiter.api.Test;
  */
 class StoreRecoveryTest {
   private static Configuration config;
-  private final OscoreContextStore store = new InMemoryOscoreContextStore();
+  /** Counts every store operation, to show that a request on a cached context costs none. */
+  static final class CountingStore implements OscoreContextStore {
+    final OscoreContextStore inner = new InMemoryOscoreContextStore();
+    final AtomicInteger operations = new AtomicInteger();
+
+    @Override
+    public Versioned read(byte[] recipientId) {
+      operations.incrementAndGet();
+      return inner.read(recipientId);
+    }
+
+    @Override
+    public boolean compareAndSet(byte[] recipientId, Object expected, io.edhoc.oscore.store.StoredContext update) {
+      operations.incrementAndGet();
+      return inner.compareAndSet(recipientId, expected, update);
+    }
+
+    @Override
+    public int size() {
+      return inner.size();
+    }
+
+    @Override
+    public long evictions() {
+      return inner.evictions();
+    }
+
+    @Override
+    public void addListener(Listener listener) {
+      inner.addListener(listener);
+    }
+  }
+
+  private final CountingStore store = new CountingStore();
   private final AtomicInteger handled = new AtomicInteger();
   private final AtomicReference<byte[]> lastProtectedRequest = new AtomicReference<>();
   private CoapServer server;
@@ -178,9 +211,13 @@ class StoreRecoveryTest {
     assertThat(replay2.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
     assertThat(handled).hasValue(2);
 
-    // and normal traffic carries on without challenges
-    assertThat(OscoreEchoClient.get(client, base + "/hello").getCode()).isEqualTo(ResponseCode.CONTENT);
+    // and normal traffic carries on without challenges, and without touching the store
+    int ops = store.operations.get();
+    for (int i = 0; i < 20; i++) {
+      assertThat(OscoreEchoClient.get(client, base + "/hello").getCode()).isEqualTo(ResponseCode.CONTENT);
+    }
     assertThat(challenges).hasValue(1);
+    assertThat(store.operations.get()).as("store operations for 20 requests on a cached context").isEqualTo(ops);
   }
 
   @Test
