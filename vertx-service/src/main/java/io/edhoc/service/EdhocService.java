@@ -128,7 +128,14 @@ public final class EdhocService implements AutoCloseable {
 
   /** Starts the service; blocks until it listens (or fails). */
   public static EdhocService start(ServiceConfig cfg, PrintStream out) throws Exception {
-    LoadedCredentials creds = loadCredentials(cfg.credentials);
+    LoadedCredentials creds;
+    try {
+      creds = loadCredentials(cfg.credentials);
+    } catch (IOException | RuntimeException e) {
+      // a credentials problem is a configuration problem: one clean line, exit 2 (not an exception class)
+      throw new io.edhoc.service.config.ConfigException("credentials",
+          "cannot load credentials: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+    }
     if (creds.created() && out != null) {
       out.println("Created development credentials in " + creds.path().getParent().toAbsolutePath()
           + " (server/ for this service, client/ for `edhoc connect`). Do not use them in production.");

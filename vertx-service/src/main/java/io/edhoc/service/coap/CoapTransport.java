@@ -48,7 +48,7 @@ public final class CoapTransport implements AutoCloseable {
       String helloPath, EngineQueue queue, int shedMaxAge) {
     Configuration cfg = configuration();
     // the binding's stack: OSCORE plus the RFC 9668 EDHOC option layer (combined requests go to the engine)
-    this.endpoint = new EdhocOscoreStackFactory(contexts.db(), edhoc.engine()).endpointBuilder(cfg)
+    this.endpoint = new EdhocOscoreStackFactory(contexts.db(), edhoc.engine()).onCombinedResult(edhoc::combinedResult).endpointBuilder(cfg)
         .setInetSocketAddress(new InetSocketAddress(host, port))
         .build();
     this.server = new CoapServer(cfg);
@@ -75,7 +75,21 @@ public final class CoapTransport implements AutoCloseable {
     return cfg;
   }
 
-  public void start() {
+  /**
+   * Starts the server. A UDP port in use is a {@link java.net.BindException} (checked by binding it
+   * once first: Californium itself would only log a stack trace and go on without the endpoint).
+   */
+  public void start() throws java.io.IOException {
+    InetSocketAddress address = endpoint.getAddress();
+    if (address.getPort() != 0) {
+      try (java.net.DatagramSocket probe = new java.net.DatagramSocket(address)) {
+        probe.close();
+      } catch (java.net.SocketException e) {
+        java.net.BindException b = new java.net.BindException("UDP " + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage());
+        b.initCause(e);
+        throw b;
+      }
+    }
     server.start();
   }
 
