@@ -123,7 +123,8 @@ class OscoreStoreRestartTest {
         assertThat(late.getOptions().hasOscore()).isFalse();
 
         String metrics = second.metrics();
-        assertThat(metrics).contains("edhoc_oscore_contexts_loaded_total 1.0").contains("edhoc_oscore_echo_recoveries_total 1.0");
+        assertThat(metrics).contains("edhoc_oscore_contexts_loaded_total 1.0").contains("edhoc_oscore_echo_recoveries_total 1.0")
+            .contains("edhoc_oscore_ssn_reservations_total 1.0"); // the load; one challenge used one number of that range
 
         // every (Sender ID, Partial IV) put on the wire by the client or either server process is unique
         Map<String, List<String>> uses = relay.nonceUses(e.oscoreContext().recipientId());
