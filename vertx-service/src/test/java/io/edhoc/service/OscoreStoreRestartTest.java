@@ -114,6 +114,7 @@ class OscoreStoreRestartTest {
         assertThat(r.getResponseText()).contains("Hello");
         assertThat(relay.responsesWithPartialIv() - withPiv).as("one Echo round trip").isEqualTo(1);
         assertThat(relay.edhocRequests()).as("no new EDHOC handshake").isEqualTo(edhocBefore);
+        assertThat(relay.outerEchoOptions()).as("the Echo option travels encrypted (class E) both ways").isZero();
         assertThat(OscoreEchoClient.get(client, hello).getCode()).isEqualTo(ResponseCode.CONTENT);
         assertThat(relay.responsesWithPartialIv() - withPiv).isEqualTo(1);
 
