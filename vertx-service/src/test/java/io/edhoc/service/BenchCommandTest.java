@@ -65,6 +65,18 @@ class BenchCommandTest {
   }
 
   @Test
+  void closedLoopForADurationCountsEveryHandshakeItStarted() {
+    CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--concurrency", "2", "--duration", "2500ms",
+        "--quiet");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    long[] s = summary(r);
+    assertThat(s[0]).isPositive();
+    assertThat(r.err()).doesNotContain("unanswered");
+    // everything the server completed was counted, the last ones included
+    assertThat(svc.metrics().scrape()).contains("edhoc_handshakes_completed_total{method=\"3\",suite=\"2\",transport=\"coap\"} " + s[0] + ".0");
+  }
+
+  @Test
   void openLoopOverHttpWithJsonHistogramAndProgressLines() throws Exception {
     Path json = dir.resolve("bench.json");
     CliRun r = CliRun.of("bench", "http://127.0.0.1:" + svc.httpPort() + "/.well-known/edhoc", "--credentials", client(), "--rate", "20", "--arrivals",
