@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * (section 3.3.1; an unknown credential says so in DIAG_MSG) and Content-Format 64.
  *
  * <p>Client side (section 3.2.1): for a request registered with {@link
- * #attachMessage3(Request, byte[])}, after OSCORE protected it, message_3 is prepended to the
- * payload and the EDHOC option added.
+ * EdhocOscoreStackFactory#attachMessage3}, or the next OSCORE-protected request to a destination
+ * armed with {@link EdhocOscoreStackFactory#attachMessage3ToNext} (an LwM2M client's Register),
+ * after OSCORE protected it, message_3 is prepended to the payload and the EDHOC option added.
  */
 public final class EdhocCombinedLayer extends AbstractLayer {
   /** The transport name of combined requests in {@link ResponderEngine.Origin}. */
@@ -38,6 +39,7 @@ public final class EdhocCombinedLayer extends AbstractLayer {
 
   private final ResponderEngine engine;
   private final Map<Request, byte[]> pending;
+  private final Map<java.net.InetSocketAddress, byte[]> nextTo;
   private final java.util.function.Consumer<ResponderEngine.Result> results;
 
   /**
@@ -45,8 +47,15 @@ public final class EdhocCombinedLayer extends AbstractLayer {
    * requests. {@code results}: told every engine result (counting).
    */
   EdhocCombinedLayer(ResponderEngine engine, Map<Request, byte[]> pending, java.util.function.Consumer<ResponderEngine.Result> results) {
+    this(engine, pending, new java.util.concurrent.ConcurrentHashMap<>(), results);
+  }
+
+  /** {@code nextTo}: message_3 for the next OSCORE-protected request to a destination (see EdhocOscoreStackFactory). */
+  EdhocCombinedLayer(ResponderEngine engine, Map<Request, byte[]> pending, Map<java.net.InetSocketAddress, byte[]> nextTo,
+      java.util.function.Consumer<ResponderEngine.Result> results) {
     this.engine = engine;
     this.pending = pending;
+    this.nextTo = nextTo;
     this.results = results;
   }
 
@@ -59,6 +68,9 @@ public final class EdhocCombinedLayer extends AbstractLayer {
     byte[] m3 = pending.remove(exchange.getRequest());
     if (m3 == null && request != exchange.getRequest()) {
       m3 = pending.remove(request);
+    }
+    if (m3 == null && !nextTo.isEmpty() && request.getOptions().hasOscore() && request.getDestinationContext() != null) {
+      m3 = nextTo.remove(request.getDestinationContext().getPeerAddress());
     }
     if (m3 != null) {
       if (!request.getOptions().hasOscore()) {
