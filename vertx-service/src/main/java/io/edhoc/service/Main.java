@@ -4,11 +4,9 @@ import io.edhoc.credentials.KeygenCommand;
 import io.edhoc.vectors.Conformance;
 import io.edhoc.vectors.Report;
 import java.io.PrintStream;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 /** {@code java -jar edhoc.jar serve | connect | keygen | vectors}. */
 @Command(
@@ -16,7 +14,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     version = "edhoc 0.1.0",
     description = "EDHOC (RFC 9528) key establishment: responder service over CoAP and HTTP, initiator client, key generation, conformance.",
-    subcommands = {ServeCommand.class, ConnectCommand.class, Main.Keygen.class, Main.Vectors.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, ConnectCommand.class, KeygenCommand.class, Main.Vectors.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -30,8 +28,6 @@ public final class Main implements Callable<Integer> {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
-    // keygen has the credentials module's own syntax: hand it every argument, in order
-    cl.getSubcommands().get("keygen").setUnmatchedOptionsArePositionalParams(true);
     return cl;
   }
 
@@ -39,18 +35,6 @@ public final class Main implements Callable<Integer> {
   public Integer call() {
     spec.commandLine().usage(System.out);
     return 2;
-  }
-
-  /** Delegates to the credentials module's key generator (its own argument syntax). */
-  @Command(name = "keygen", description = "Generate keys, CCS, certificates or PSKs (see: keygen --help).", mixinStandardHelpOptions = false)
-  static final class Keygen implements Callable<Integer> {
-    @Parameters(arity = "0..*", paramLabel = "ARGS", description = "key|ccs|cert|psk and its options, e.g. ccs --curve p-256 --sub dev --kid 0a --name dev")
-    List<String> args = new java.util.ArrayList<>(); // picocli appends: must be mutable
-
-    @Override
-    public Integer call() {
-      return KeygenCommand.execute(args.toArray(new String[0]), System.out, System.err);
-    }
   }
 
   /** Runs the conformance suite; the last line is {@code N passed, N failed}. */

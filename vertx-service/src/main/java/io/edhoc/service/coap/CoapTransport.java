@@ -36,6 +36,9 @@ public final class CoapTransport implements AutoCloseable {
   public CoapTransport(String host, int port, EdhocEndpoint edhoc, CaliforniumContexts contexts, int maxBody, EchoVerifier echo,
       String helloPath) {
     Configuration cfg = configuration();
+    // a block-wise (Block1) transfer is reassembled by Californium up to this size, then 4.13
+    // (Size1); the resource's limit answers every body up to it
+    cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, maxBody);
     // the binding's stack: OSCORE plus the RFC 9668 EDHOC option layer (combined requests go to the engine)
     this.endpoint = new EdhocOscoreStackFactory(contexts.db(), edhoc.engine()).endpointBuilder(cfg)
         .setInetSocketAddress(new InetSocketAddress(host, port))
@@ -53,11 +56,22 @@ public final class CoapTransport implements AutoCloseable {
     }
   }
 
+  /**
+   * The largest UDP payload (IPv4: 65535 - 20 - 8). Californium's UDP connector drops a datagram
+   * larger than {@link UdpConfig#UDP_DATAGRAM_SIZE} (default 2048) before parsing it, with a debug
+   * log only, so a body of about 2 KiB and more got no answer at all. With the receive buffer at
+   * the UDP maximum every datagram arrives whole and an oversized body gets 4.13 with Size1 from
+   * the resource. Cost: one buffer of this size per receiver thread (not per message: a received
+   * message is copied out at its own length).
+   */
+  public static final int MAX_UDP_PAYLOAD = 65_507;
+
   /** Californium configuration without writing Californium3.properties into the working directory. */
   public static synchronized Configuration configuration() {
     CoapConfig.register();
     UdpConfig.register();
     Configuration cfg = Configuration.createStandardWithoutFile();
+    cfg.set(UdpConfig.UDP_DATAGRAM_SIZE, MAX_UDP_PAYLOAD);
     Configuration.setStandard(cfg);
     return cfg;
   }
