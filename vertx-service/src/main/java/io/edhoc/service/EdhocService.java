@@ -89,7 +89,8 @@ public final class EdhocService implements AutoCloseable {
   }
 
   /** The loaded own credentials and peer resolver, and where they came from. */
-  public record LoadedCredentials(List<OwnCredential> own, CredentialResolver peers, Path path, boolean created) {}
+  public record LoadedCredentials(List<OwnCredential> own, CredentialResolver peers, List<io.edhoc.credentials.PskCredential> psks, Path path,
+      boolean created) {}
 
   /** Credentials as the configuration names them; development ones are created on first use. */
   public static LoadedCredentials loadCredentials(ServiceConfig.Credentials c) throws IOException {
@@ -97,7 +98,7 @@ public final class EdhocService implements AutoCloseable {
       Path p = Paths.get(c.config);
       try {
         CredentialsConfig.Loaded l = CredentialsConfig.load(p);
-        return new LoadedCredentials(l.own(), l.peers(), p, false);
+        return new LoadedCredentials(l.own(), l.peers(), l.psks(), p, false);
       } catch (io.edhoc.credentials.CredentialFileException e) {
         throw new IOException(e.getMessage(), e);
       }
@@ -115,7 +116,7 @@ public final class EdhocService implements AutoCloseable {
       }
     }
     CredentialDirectory d = CredentialDirectory.load(dir);
-    return new LoadedCredentials(d.own(), d.resolver(c.trustOnFirstUse), dir, created);
+    return new LoadedCredentials(d.own(), d.resolver(c.trustOnFirstUse), List.of(), dir, created);
   }
 
   /** Starts the service; blocks until it listens (or fails). */
@@ -129,7 +130,8 @@ public final class EdhocService implements AutoCloseable {
     cfg.edhoc.suites.forEach(s -> suites.add(CipherSuite.fromId(s)));
     List<Method> methods = new ArrayList<>();
     cfg.edhoc.methods.forEach(m -> methods.add(Method.fromId(m)));
-    EdhocConfig.Builder eb = EdhocConfig.builder().suites(suites).methods(methods).peers(creds.peers()).ead(eadHandler(cfg.edhoc.ead));
+    EdhocConfig.Builder eb = EdhocConfig.builder().suites(suites).methods(methods).peers(creds.peers()).psks(creds.psks())
+        .ead(eadHandler(cfg.edhoc.ead));
     creds.own().forEach(eb::credential);
     EdhocConfig edhocConfig = eb.build();
 
