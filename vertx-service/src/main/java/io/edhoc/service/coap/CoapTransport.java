@@ -36,9 +36,9 @@ public final class CoapTransport implements AutoCloseable {
   public CoapTransport(String host, int port, EdhocEndpoint edhoc, CaliforniumContexts contexts, int maxBody, EchoVerifier echo,
       String helloPath) {
     Configuration cfg = configuration();
-    // a block-wise (Block1) transfer is reassembled by Californium up to this size, then 4.13
-    // (Size1); the resource's limit answers every body up to it
-    cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, maxBody);
+    // a block-wise (Block1) transfer is reassembled by Californium up to this size (then 4.13 from
+    // Californium); below it the resource's limit answers (4.13 + Size1, counted as too_large)
+    cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, Math.max(maxBody, cfg.get(CoapConfig.MAX_RESOURCE_BODY_SIZE)));
     // the binding's stack: OSCORE plus the RFC 9668 EDHOC option layer (combined requests go to the engine)
     this.endpoint = new EdhocOscoreStackFactory(contexts.db(), edhoc.engine()).endpointBuilder(cfg)
         .setInetSocketAddress(new InetSocketAddress(host, port))
