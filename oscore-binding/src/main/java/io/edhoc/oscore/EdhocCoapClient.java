@@ -100,11 +100,22 @@ public final class EdhocCoapClient {
    * @param stack the endpoint's stack factory (needed for combined requests only, may be null)
    */
   public EdhocCoapClient(EdhocConfig config, Endpoint endpoint, CaliforniumContexts contexts, EdhocOscoreStackFactory stack) {
+    this(config, endpoint, contexts, stack, null);
+  }
+
+  /**
+   * @param connectionIds how this client picks its connection identifier (its OSCORE Recipient
+   *     ID); null for a {@link RecipientIdAllocator} avoiding the IDs installed in the DB. A fixed
+   *     identifier suits a client whose Recipient ID is provisioned (an LwM2M client's object 21):
+   *     the caller then removes the previous context before running EDHOC again.
+   */
+  public EdhocCoapClient(EdhocConfig config, Endpoint endpoint, CaliforniumContexts contexts, EdhocOscoreStackFactory stack,
+      io.edhoc.ConnectionIdAllocator connectionIds) {
     this.contexts = Objects.requireNonNull(contexts);
     this.endpoint = Objects.requireNonNull(endpoint);
     this.stack = stack;
-    RecipientIdAllocator ids = new RecipientIdAllocator(config.crypto().random(), RecipientIdAllocator.maxLengthFor(config.suites()),
-        contexts::recipientIdInUse);
+    io.edhoc.ConnectionIdAllocator ids = connectionIds != null ? connectionIds
+        : new RecipientIdAllocator(config.crypto().random(), RecipientIdAllocator.maxLengthFor(config.suites()), contexts::recipientIdInUse);
     this.config = config.toBuilder().connectionIds(ids).build();
   }
 

@@ -238,7 +238,8 @@ final class ConnectCommand implements Callable<Integer> {
       Request req = Request.newGet();
       req.setURI(target);
       req.getOptions().setOscore(new byte[0]);
-      CoapResponse r = c.advanced(req);
+      // a server that lost this context's replay window (restart, other node) answers 4.01 + Echo once
+      CoapResponse r = io.edhoc.oscore.OscoreEchoClient.send(c, req);
       if (r == null) {
         throw new IOException("no answer to the OSCORE GET " + target + " within " + timeoutMs + " ms");
       }
