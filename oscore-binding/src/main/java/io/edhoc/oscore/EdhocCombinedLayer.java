@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * payload and the EDHOC option added.
  */
 public final class EdhocCombinedLayer extends AbstractLayer {
+  /** The transport name of combined requests in {@link ResponderEngine.Origin}. */
+  public static final String TRANSPORT = "coap+oscore";
   private static final Logger LOG = LoggerFactory.getLogger(EdhocCombinedLayer.class);
 
   private final ResponderEngine engine;
@@ -90,7 +92,9 @@ public final class EdhocCombinedLayer extends AbstractLayer {
       return;
     }
     byte[] message3 = Arrays.copyOfRange(payload, 0, split);
-    ResponderEngine.Result result = engine.handleMessage3(kid, message3, true);
+    java.net.InetSocketAddress peer = request.getSourceContext() == null ? null : request.getSourceContext().getPeerAddress();
+    ResponderEngine.Origin origin = new ResponderEngine.Origin(TRANSPORT, peer == null ? "" : peer.getAddress().getHostAddress());
+    ResponderEngine.Result result = engine.handleMessage3(kid, message3, true, origin);
     if (!result.completed()) {
       byte[] err = result.body();
       if (!result.isErrorMessage() || !isErrCode1(err)) {

@@ -3,6 +3,7 @@ package io.edhoc.service.coap;
 import io.edhoc.oscore.CaliforniumContexts;
 import io.edhoc.oscore.EchoVerifier;
 import io.edhoc.oscore.EdhocResource;
+import io.edhoc.oscore.EngineQueue;
 import io.edhoc.oscore.ResponderEngine;
 import io.edhoc.service.EdhocEndpoint;
 import java.net.InetSocketAddress;
@@ -32,9 +33,19 @@ import org.eclipse.californium.oscore.OSCoreResource;
 public final class CoapTransport implements AutoCloseable {
   private final CoapServer server;
   private final CoapEndpoint endpoint;
+  private final EdhocResource resource;
 
   public CoapTransport(String host, int port, EdhocEndpoint edhoc, CaliforniumContexts contexts, int maxBody, EchoVerifier echo,
       String helloPath) {
+    this(host, port, edhoc, contexts, maxBody, echo, helloPath, null, 1);
+  }
+
+  /**
+   * With {@code queue}: the engine runs on the queue's workers, and a request that finds it full
+   * gets 5.03 with Max-Age {@code shedMaxAge} at once (counted as shed).
+   */
+  public CoapTransport(String host, int port, EdhocEndpoint edhoc, CaliforniumContexts contexts, int maxBody, EchoVerifier echo,
+      String helloPath, EngineQueue queue, int shedMaxAge) {
     Configuration cfg = configuration();
     // a block-wise (Block1) transfer is reassembled by Californium up to this size (then 4.13 from
     // Californium); below it the resource's limit answers (4.13 + Size1, counted as too_large)
@@ -47,7 +58,9 @@ public final class CoapTransport implements AutoCloseable {
     server.addEndpoint(endpoint);
     CoapResource wellKnown = new CoapResource(".well-known");
     wellKnown.setVisible(false);
-    EdhocResource resource = new EdhocResource(edhoc.engine()).maxBodySize(maxBody).hooks(new EndpointHooks(edhoc)).echoReachability(echo);
+    EdhocResource resource = new EdhocResource(edhoc.engine()).maxBodySize(maxBody).hooks(new EndpointHooks(edhoc)).echoReachability(echo)
+        .engineQueue(queue, shedMaxAge);
+    this.resource = resource;
     resource.getAttributes().setTitle("EDHOC (RFC 9528)");
     wellKnown.add(resource);
     server.add(wellKnown);
@@ -78,6 +91,11 @@ public final class CoapTransport implements AutoCloseable {
 
   public void start() {
     server.start();
+  }
+
+  /** The EDHOC resource (for its settings). */
+  public EdhocResource resource() {
+    return resource;
   }
 
   /** The bound UDP port (after start). */
@@ -117,6 +135,10 @@ public final class CoapTransport implements AutoCloseable {
 
     @Override
     public void refused(EdhocResource.Incoming in, String reason) {
+      if (reason.equals("overloaded")) {
+        endpoint.shed(in.transport(), in.body());
+        return;
+      }
       endpoint.refused(in.transport(), reason);
     }
 
