@@ -44,6 +44,9 @@ final class ServeCommand implements Callable<Integer> {
     } catch (java.net.BindException e) {
       System.err.println("edhoc serve: cannot listen: " + e.getMessage() + " (is another instance running? change the port with --config or EDHOC_*_PORT)");
       return 1;
+    } catch (EdhocService.NothingToServeException e) {
+      System.err.println("edhoc serve: " + e.getMessage());
+      return 2;
     } catch (Exception e) {
       System.err.println("edhoc serve: cannot start: " + e);
       return 1;
