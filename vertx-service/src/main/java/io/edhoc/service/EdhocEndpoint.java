@@ -188,6 +188,26 @@ public final class EdhocEndpoint {
   }
 
   /**
+   * The result of an RFC 9668 combined request (the CoAP stack hands those to the engine
+   * directly): a failure is counted like one through {@link #process}, under transport
+   * "coap+oscore"; a completion is counted by {@link #engineListener()}.
+   */
+  public void combinedResult(ResponderEngine.Result r) {
+    if (r.completed()) {
+      return;
+    }
+    if (r.status() == ResponderEngine.Status.UNKNOWN_SESSION) {
+      metrics.failed(COMBINED, "unknown_c_r");
+    } else if (r.status() != ResponderEngine.Status.OK) {
+      metrics.failed(COMBINED, reason(r));
+      LOG.debug("{}: {} {}", COMBINED, r.status(), r.diagnostic());
+    }
+  }
+
+  /** The transport name of RFC 9668 combined requests in metrics and events. */
+  static final String COMBINED = io.edhoc.oscore.EdhocCombinedLayer.TRANSPORT;
+
+  /**
    * The engine listener (registered after the OSCORE context installer): counts the completion and
    * tells the application. Runs for every completion, including RFC 9668 combined requests that
    * the CoAP stack hands to the engine directly (transport "coap+oscore").

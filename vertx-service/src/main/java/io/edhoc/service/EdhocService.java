@@ -17,7 +17,6 @@ import io.edhoc.oscore.InMemoryResponderSessionStore;
 import io.edhoc.oscore.ResponderEngine;
 import io.edhoc.oscore.ResponderSessionStore;
 import io.edhoc.oscore.StoreBackedCtxDB;
-import io.edhoc.oscore.store.ContextSealer;
 import io.edhoc.oscore.store.FileOscoreContextStore;
 import io.edhoc.oscore.store.InMemoryOscoreContextStore;
 import io.edhoc.oscore.store.OscoreContextStore;
@@ -150,7 +149,14 @@ public final class EdhocService implements AutoCloseable {
 
   /** Starts the service; blocks until it listens (or fails). */
   public static EdhocService start(ServiceConfig cfg, PrintStream out) throws Exception {
-    LoadedCredentials creds = loadCredentials(cfg.credentials);
+    LoadedCredentials creds;
+    try {
+      creds = loadCredentials(cfg.credentials);
+    } catch (IOException | RuntimeException e) {
+      // a credentials problem is a configuration problem: one clean line, exit 2 (not an exception class)
+      throw new io.edhoc.service.config.ConfigException("credentials",
+          "cannot load credentials: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+    }
     if (creds.created() && out != null) {
       out.println("Created development credentials in " + creds.path().getParent().toAbsolutePath()
           + " (server/ for this service, client/ for `edhoc connect`). Do not use them in production.");
@@ -251,21 +257,9 @@ public final class EdhocService implements AutoCloseable {
         if (hz == null) {
           throw new IllegalArgumentException("oscore.store: cluster needs cluster mode (cluster.enabled: true or serve --cluster)");
         }
-        return new HazelcastOscoreContextStore(hz.getMap(HazelcastOscoreContextStore.MAP_NAME),
-            new ContextSealer(derive(clusterStateKey, "EDHOC OSCORE context store")));
+        return HazelcastOscoreContextStore.forCluster(hz, clusterStateKey);
       default:
         return new InMemoryOscoreContextStore(max);
-    }
-  }
-
-  /** HMAC-SHA-256(key, label): a key for one purpose from a key shared with others. */
-  static byte[] derive(byte[] key, String label) {
-    try {
-      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(label.getBytes(StandardCharsets.US_ASCII));
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException("HMAC-SHA-256 unavailable", e);
     }
   }
 
@@ -347,21 +341,7 @@ public final class EdhocService implements AutoCloseable {
     Path f = cfg.cluster.stateKeyFile.isEmpty()
         ? (Files.isDirectory(credentialsPath) ? credentialsPath : credentialsPath.toAbsolutePath().getParent()).resolve("cluster-state.key")
         : Paths.get(cfg.cluster.stateKeyFile);
-    if (!Files.exists(f)) {
-      byte[] k = new byte[32];
-      new SecureRandom().nextBytes(k);
-      try {
-        Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(f, Hex.encode(k).getBytes(StandardCharsets.US_ASCII), StandardOpenOption.TRUNCATE_EXISTING);
-      } catch (java.nio.file.FileAlreadyExistsException raced) {
-        // another node on this machine created it first: use theirs
-      }
-    }
-    String hex = Files.readString(f, StandardCharsets.US_ASCII).trim();
-    if (!hex.matches("[0-9a-fA-F]{64}")) {
-      throw new IOException(f + ": cluster state key must be 64 hex digits");
-    }
-    return Hex.decode(hex);
+    return hexKeyFile(f, "cluster state key");
   }
 
   static JsonObject toJson(EdhocEndpoint.Established i) {

@@ -51,7 +51,7 @@ public final class CoapTransport implements AutoCloseable {
     // Californium); below it the resource's limit answers (4.13 + Size1, counted as too_large)
     cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, Math.max(maxBody, cfg.get(CoapConfig.MAX_RESOURCE_BODY_SIZE)));
     // the binding's stack: OSCORE plus the RFC 9668 EDHOC option layer (combined requests go to the engine)
-    this.endpoint = new EdhocOscoreStackFactory(contexts.db(), edhoc.engine()).endpointBuilder(cfg)
+    this.endpoint = new EdhocOscoreStackFactory(contexts.db(), edhoc.engine()).onCombinedResult(edhoc::combinedResult).endpointBuilder(cfg)
         .setInetSocketAddress(new InetSocketAddress(host, port))
         .build();
     this.server = new CoapServer(cfg);
@@ -89,7 +89,21 @@ public final class CoapTransport implements AutoCloseable {
     return cfg;
   }
 
-  public void start() {
+  /**
+   * Starts the server. A UDP port in use is a {@link java.net.BindException} (checked by binding it
+   * once first: Californium itself would only log a stack trace and go on without the endpoint).
+   */
+  public void start() throws java.io.IOException {
+    InetSocketAddress address = endpoint.getAddress();
+    if (address.getPort() != 0) {
+      try (java.net.DatagramSocket probe = new java.net.DatagramSocket(address)) {
+        probe.close();
+      } catch (java.net.SocketException e) {
+        java.net.BindException b = new java.net.BindException("UDP " + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage());
+        b.initCause(e);
+        throw b;
+      }
+    }
     server.start();
   }
 
