@@ -149,6 +149,13 @@ public final class EdhocService implements AutoCloseable {
 
   /** Starts the service; blocks until it listens (or fails). */
   public static EdhocService start(ServiceConfig cfg, PrintStream out) throws Exception {
+    // a serving JVM never has test hooks (fixed ephemeral keys): refuse if they are on, and make
+    // sure nothing in this JVM can switch them on later
+    if (io.edhoc.TestHooks.enabled()) {
+      throw new IllegalStateException("test hooks are enabled in this JVM (-D" + io.edhoc.TestHooks.PROPERTY
+          + "=enabled, fixed ephemeral keys for conformance runs): refusing to serve");
+    }
+    io.edhoc.TestHooks.forbid("an EDHOC service was started in it");
     LoadedCredentials creds;
     try {
       creds = loadCredentials(cfg.credentials);
