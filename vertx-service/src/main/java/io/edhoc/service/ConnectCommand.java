@@ -57,6 +57,10 @@ final class ConnectCommand implements Callable<Integer> {
   @Option(names = "--show-secrets", description = "Also print the OSCORE Master Secret and Master Salt.")
   boolean showSecrets;
 
+  @Option(names = "--crypto", paramLabel = "auto|conscrypt|bouncycastle", defaultValue = "${env:EDHOC_CRYPTO_PROVIDER:-auto}",
+      description = "Library for the public-key work (default ${DEFAULT-VALUE}, from EDHOC_CRYPTO_PROVIDER when set; auto: Conscrypt where it loads, else Bouncy Castle).")
+  String crypto;
+
   @Option(names = "--timeout", paramLabel = "MS", description = "Per-request timeout in milliseconds (default ${DEFAULT-VALUE}).", defaultValue = "10000")
   long timeoutMs;
 
@@ -87,6 +91,13 @@ final class ConnectCommand implements Callable<Integer> {
       err.println("connect: unknown cipher suite " + suite);
       return 2;
     }
+    io.edhoc.crypto.DefaultCrypto cryptoProvider;
+    try {
+      cryptoProvider = io.edhoc.crypto.DefaultCrypto.of(io.edhoc.crypto.CryptoChoice.parse(crypto));
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      err.println("connect: --crypto: " + e.getMessage());
+      return 2;
+    }
     EdhocService.LoadedCredentials creds;
     try {
       ServiceConfig.Credentials c = new ServiceConfig.Credentials();
@@ -114,7 +125,7 @@ final class ConnectCommand implements Callable<Integer> {
     }
     EdhocConfig cfg;
     try {
-      EdhocConfig.Builder b = EdhocConfig.builder().suites(suites).methods(m).peers(creds.peers());
+      EdhocConfig.Builder b = EdhocConfig.builder().suites(suites).methods(m).peers(creds.peers()).crypto(cryptoProvider);
       creds.own().forEach(b::credential);
       cfg = b.build();
     } catch (IllegalArgumentException e) {

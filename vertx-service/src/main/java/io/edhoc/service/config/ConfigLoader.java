@@ -313,6 +313,11 @@ public final class ConfigLoader {
     range("limits.rateTrackedSources", c.limits.rateTrackedSources, 1, 10_000_000);
     range("limits.maxOscoreContexts", c.limits.maxOscoreContexts, 1, 10_000_000);
 
+    try {
+      io.edhoc.crypto.CryptoChoice.parse(c.crypto.provider);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("crypto.provider", "must be auto, conscrypt or bouncycastle, not '" + c.crypto.provider + "'");
+    }
     nonBlank("cluster.host", c.cluster.host);
     port("cluster.port", c.cluster.port);
     range("cluster.portAutoIncrement", c.cluster.portAutoIncrement, 0, 100);

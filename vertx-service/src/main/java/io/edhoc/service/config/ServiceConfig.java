@@ -16,6 +16,7 @@ public final class ServiceConfig {
   public Edhoc edhoc = new Edhoc();
   public Limits limits = new Limits();
   public Cluster cluster = new Cluster();
+  public Crypto crypto = new Crypto();
 
   /** The HTTP transport: POST /.well-known/edhoc. */
   public static final class Http {
@@ -125,5 +126,14 @@ public final class ServiceConfig {
      * created (owner-only) when missing.
      */
     public String stateKeyFile = "";
+  }
+
+  /** Which library does the EDHOC public-key work (docs/architecture.md, "Crypto providers"). */
+  public static final class Crypto {
+    /**
+     * auto (Conscrypt/BoringSSL where its native library loads, else Bouncy Castle), conscrypt
+     * (fail at start-up without it) or bouncycastle.
+     */
+    public String provider = "auto";
   }
 }
