@@ -23,7 +23,8 @@ import org.eclipse.californium.oscore.ObjectSecurityLayer;
  * A UDP CoAP stack as cf-oscore's OSCoreUdpStack plus the {@link EdhocCombinedLayer} under the
  * OSCORE layer, for RFC 9668 combined requests (both sides). Use {@link #endpointBuilder} or set
  * it with {@code CoapEndpoint.Builder.setCoapStackFactory} together with {@link
- * EdhocOption#REGISTRY}.
+ * EdhocOption#REGISTRY}. With a {@link StoreBackedCtxDB} its {@link OscoreEchoLayer} recovers the
+ * replay window of contexts loaded from the store (RFC 8613 B.1.2).
  */
 public final class EdhocOscoreStackFactory implements ExtendedCoapStackFactory {
   private final OSCoreCtxDB db;
@@ -70,6 +71,7 @@ public final class EdhocOscoreStackFactory implements ExtendedCoapStackFactory {
           new ObserveLayer(config),
           new BlockwiseLayer(tag, false, config, matcher),
           CongestionControlLayer.newImplementation(tag, config),
+          new OscoreEchoLayer(db),
           new ObjectSecurityLayer(db),
           new EdhocCombinedLayer(engine, pending)});
     }

@@ -16,7 +16,13 @@ import io.edhoc.oscore.InMemoryResponderSessionStore;
 import io.edhoc.oscore.RecipientIdAllocator;
 import io.edhoc.oscore.ResponderEngine;
 import io.edhoc.oscore.ResponderSessionStore;
+import io.edhoc.oscore.StoreBackedCtxDB;
+import io.edhoc.oscore.store.ContextSealer;
+import io.edhoc.oscore.store.FileOscoreContextStore;
+import io.edhoc.oscore.store.InMemoryOscoreContextStore;
+import io.edhoc.oscore.store.OscoreContextStore;
 import io.edhoc.service.cluster.ClusterSetup;
+import io.edhoc.service.cluster.HazelcastOscoreContextStore;
 import io.edhoc.service.cluster.HazelcastSessionStore;
 import io.edhoc.service.coap.CoapTransport;
 import io.edhoc.service.config.ServiceConfig;
@@ -31,7 +37,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import org.eclipse.californium.oscore.HashMapCtxDB;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -73,6 +78,7 @@ public final class EdhocService implements AutoCloseable {
   private final Path credentialsPath;
   private CoapTransport coap;
   private HazelcastInstance hazelcast;
+  private OscoreContextStore oscoreStore;
   private HttpServer http;
   private HttpServer admin;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -91,7 +97,8 @@ public final class EdhocService implements AutoCloseable {
   }
 
   /** The loaded own credentials and peer resolver, and where they came from. */
-  public record LoadedCredentials(List<OwnCredential> own, CredentialResolver peers, Path path, boolean created) {}
+  public record LoadedCredentials(List<OwnCredential> own, CredentialResolver peers, List<io.edhoc.credentials.PskCredential> psks, Path path,
+      boolean created) {}
 
   /** Credentials as the configuration names them; development ones are created on first use. */
   public static LoadedCredentials loadCredentials(ServiceConfig.Credentials c) throws IOException {
@@ -99,7 +106,7 @@ public final class EdhocService implements AutoCloseable {
       Path p = Paths.get(c.config);
       try {
         CredentialsConfig.Loaded l = CredentialsConfig.load(p);
-        return new LoadedCredentials(l.own(), l.peers(), p, false);
+        return new LoadedCredentials(l.own(), l.peers(), l.psks(), p, false);
       } catch (io.edhoc.credentials.CredentialFileException e) {
         throw new IOException(e.getMessage(), e);
       }
@@ -117,7 +124,7 @@ public final class EdhocService implements AutoCloseable {
       }
     }
     CredentialDirectory d = CredentialDirectory.load(dir);
-    return new LoadedCredentials(d.own(), d.resolver(c.trustOnFirstUse), dir, created);
+    return new LoadedCredentials(d.own(), d.resolver(c.trustOnFirstUse), List.of(), dir, created);
   }
 
   /** Starts the service; blocks until it listens (or fails). */
@@ -134,8 +141,8 @@ public final class EdhocService implements AutoCloseable {
     // crypto.provider: "conscrypt" without its native library fails here, with the reason
     DefaultCrypto crypto = DefaultCrypto.of(CryptoChoice.parse(cfg.crypto.provider));
     LOG.info("EDHOC crypto {}", crypto.describe());
-    EdhocConfig.Builder eb = EdhocConfig.builder().suites(suites).methods(methods).peers(creds.peers()).ead(eadHandler(cfg.edhoc.ead))
-        .crypto(crypto);
+    EdhocConfig.Builder eb = EdhocConfig.builder().suites(suites).methods(methods).peers(creds.peers()).psks(creds.psks())
+        .ead(eadHandler(cfg.edhoc.ead)).crypto(crypto);
     creds.own().forEach(eb::credential);
     EdhocConfig edhocConfig = eb.build();
 
@@ -149,7 +156,7 @@ public final class EdhocService implements AutoCloseable {
     byte[] stateKey = null;
     HazelcastInstance hz = null;
     if (cfg.cluster.enabled) {
-      HazelcastClusterManager cm = ClusterSetup.clusterManager(cfg.cluster);
+      HazelcastClusterManager cm = ClusterSetup.clusterManager(cfg.cluster, cfg.limits.maxOscoreContexts);
       vopts.getEventBusOptions().setHost(cfg.cluster.host).setPort(0).setClusterPublicHost(cfg.cluster.host);
       vertx = await(Vertx.builder().with(vopts).withClusterManager(cm).buildClustered(), 60);
       hz = cm.getHazelcastInstance();
@@ -160,11 +167,15 @@ public final class EdhocService implements AutoCloseable {
       vertx = Vertx.vertx(vopts);
       inner = new InMemoryResponderSessionStore(cfg.limits.maxHalfOpen);
     }
+    OscoreContextStore oscoreStore = null;
     try {
       TimedSessionStore store = new TimedSessionStore(inner, sealer);
-      // the binding's installer: validates ID lengths and the HKDF, refuses a Recipient ID in use,
-      // and keeps at most maxOscoreContexts (least recently installed removed, counted)
-      CaliforniumContexts contexts = new CaliforniumContexts(new HashMapCtxDB()).maxServerContexts(cfg.limits.maxOscoreContexts);
+      // OSCORE contexts in the configured store (memory, sealed file, cluster map), loaded into
+      // Californium on demand; the store refuses a Recipient ID in use anywhere and keeps at most
+      // maxOscoreContexts (least recently created removed, counted)
+      oscoreStore = oscoreStore(cfg, creds.path(), hz, stateKey);
+      StoreBackedCtxDB ctxDb = new StoreBackedCtxDB(oscoreStore, cfg.oscore.ssnStep, CaliforniumContexts.DEFAULT_REPLAY_WINDOW);
+      CaliforniumContexts contexts = new CaliforniumContexts(ctxDb);
       ResponderEngine.Builder rb = ResponderEngine.builder(edhocConfig)
           .sessionStore(store)
           .sessionTimeToLive(Duration.ofSeconds(cfg.limits.halfOpenTtlSeconds))
@@ -183,14 +194,84 @@ public final class EdhocService implements AutoCloseable {
       EdhocEndpoint endpoint = new EdhocEndpoint(engine, metrics, limiter);
       engine.addListener(endpoint.engineListener());
       metrics.gauges(store::size, store::evictions, contexts::serverContexts, contexts::evictions);
+      metrics.oscoreStore(ctxDb::contextsLoaded, ctxDb::echoRecoveries, ctxDb::ssnReservations);
       EdhocService svc = new EdhocService(cfg, vertx, metrics, endpoint, contexts, store, echoVerifier(cfg, stateKey), creds.path());
       svc.hazelcast = hz;
+      svc.oscoreStore = oscoreStore;
       endpoint.addListener((info, session, ctx) -> vertx.eventBus().publish(ESTABLISHED_ADDRESS, toJson(info)));
       svc.listen();
       return svc;
     } catch (Exception e) {
+      closeStore(oscoreStore);
       await(vertx.close(), 30);
       throw e;
+    }
+  }
+
+  /** The OSCORE context store of {@code oscore.store}. */
+  static OscoreContextStore oscoreStore(ServiceConfig cfg, Path credentialsPath, HazelcastInstance hz, byte[] clusterStateKey)
+      throws IOException {
+    int max = cfg.limits.maxOscoreContexts;
+    switch (cfg.oscore.store) {
+      case "file":
+        return FileOscoreContextStore.open(Paths.get(cfg.oscore.file.directory), fileStoreKey(cfg, credentialsPath), max);
+      case "cluster":
+        if (hz == null) {
+          throw new IllegalArgumentException("oscore.store: cluster needs cluster mode (cluster.enabled: true or serve --cluster)");
+        }
+        return new HazelcastOscoreContextStore(hz.getMap(HazelcastOscoreContextStore.MAP_NAME),
+            new ContextSealer(derive(clusterStateKey, "EDHOC OSCORE context store")));
+      default:
+        return new InMemoryOscoreContextStore(max);
+    }
+  }
+
+  /** HMAC-SHA-256(key, label): a key for one purpose from a key shared with others. */
+  static byte[] derive(byte[] key, String label) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(label.getBytes(StandardCharsets.US_ASCII));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA-256 unavailable", e);
+    }
+  }
+
+  /** The file store key: from the configuration, else from a key file kept apart from the data (created when missing). */
+  static byte[] fileStoreKey(ServiceConfig cfg, Path credentialsPath) throws IOException {
+    if (!cfg.oscore.file.key.isEmpty()) {
+      return Hex.decode(cfg.oscore.file.key);
+    }
+    Path f = cfg.oscore.file.keyFile.isEmpty()
+        ? (Files.isDirectory(credentialsPath) ? credentialsPath : credentialsPath.toAbsolutePath().getParent()).resolve("oscore-store.key")
+        : Paths.get(cfg.oscore.file.keyFile);
+    return hexKeyFile(f, "oscore.file.keyFile");
+  }
+
+  /** Reads a 32-byte hex key file, creating it (owner-only, random) when missing. */
+  private static byte[] hexKeyFile(Path f, String what) throws IOException {
+    if (!Files.exists(f)) {
+      byte[] k = new byte[32];
+      new SecureRandom().nextBytes(k);
+      try {
+        Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(f, Hex.encode(k).getBytes(StandardCharsets.US_ASCII), StandardOpenOption.TRUNCATE_EXISTING);
+      } catch (java.nio.file.FileAlreadyExistsException raced) {
+        // created concurrently: use that one
+      }
+    }
+    String hex = Files.readString(f, StandardCharsets.US_ASCII).trim();
+    if (!hex.matches("[0-9a-fA-F]{64}")) {
+      throw new IOException(f + " (" + what + "): the key must be 64 hex digits");
+    }
+    return Hex.decode(hex);
+  }
+
+  private static void closeStore(OscoreContextStore s) {
+    if (s instanceof FileOscoreContextStore f) {
+      f.close();
+    } else if (s instanceof HazelcastOscoreContextStore h) {
+      h.close();
     }
   }
 
@@ -348,6 +429,11 @@ public final class EdhocService implements AutoCloseable {
     return host.contains(":") ? "[" + host + "]" : host;
   }
 
+  /** Where the server's OSCORE contexts live ({@code oscore.store}). */
+  public OscoreContextStore oscoreStore() {
+    return oscoreStore;
+  }
+
   /** The Hazelcast member in cluster mode, else null. */
   public HazelcastInstance hazelcast() {
     return hazelcast;
@@ -425,5 +511,6 @@ public final class EdhocService implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("Vert.x close: {}", e.toString());
     }
+    closeStore(oscoreStore);
   }
 }

@@ -27,6 +27,12 @@ import java.util.function.Supplier;
  *   <li>{@code edhoc_echo_challenges_total{transport,reason}}: CoAP message_1 answered 4.01 + Echo
  *       (RFC 9175 reachability check), reason {@code echo_required} (no Echo) or {@code
  *       echo_rejected} (invalid, expired, or issued to another address)
+ *   <li>{@code edhoc_oscore_contexts_loaded_total}: contexts loaded from the store into this node
+ *       (after a restart, taken over from another node, or established by another process)
+ *   <li>{@code edhoc_oscore_echo_recoveries_total}: loaded contexts whose replay window was
+ *       recovered by an Echo round trip (RFC 8613 Appendix B.1.2)
+ *   <li>{@code edhoc_oscore_ssn_reservations_total}: Sender Sequence Number ranges reserved in the
+ *       store by this node (RFC 8613 Appendix B.1.1)
  * </ul>
  */
 public final class ServiceMetrics {
@@ -39,6 +45,7 @@ public final class ServiceMetrics {
 
   private Supplier<Number> evictionSource;
   private Supplier<Number> oscoreEvictionSource;
+  private Object[] storeSources;
 
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -95,6 +102,17 @@ public final class ServiceMetrics {
         .strongReference(true).register(registry));
     Gauge.builder("edhoc.crypto.choice.info", () -> 1).description("the configured crypto.provider (auto, conscrypt, bouncycastle)")
         .tag("choice", crypto.choice().id()).strongReference(true).register(registry);
+  }
+
+  /** The OSCORE context store's counters (function counters over the DB's own counts). */
+  public void oscoreStore(Supplier<Number> loaded, Supplier<Number> echoRecoveries, Supplier<Number> ssnReservations) {
+    this.storeSources = new Object[] {loaded, echoRecoveries, ssnReservations}; // Micrometer keeps weak references
+    io.micrometer.core.instrument.FunctionCounter.builder("edhoc.oscore.contexts.loaded", loaded, s -> s.get().doubleValue())
+        .description("OSCORE contexts loaded from the context store (restart, other node, other process)").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("edhoc.oscore.echo.recoveries", echoRecoveries, s -> s.get().doubleValue())
+        .description("loaded OSCORE contexts whose replay window was recovered with Echo (RFC 8613 B.1.2)").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("edhoc.oscore.ssn.reservations", ssnReservations, s -> s.get().doubleValue())
+        .description("Sender Sequence Number ranges reserved in the context store (RFC 8613 B.1.1)").register(registry);
   }
 
   public String scrape() {

@@ -7,8 +7,6 @@ import io.edhoc.Edhoc;
 import io.edhoc.Method;
 import io.edhoc.oscore.EchoOption;
 import io.edhoc.oscore.EdhocOption;
-import io.edhoc.service.client.CoapClientTransport;
-import io.edhoc.service.client.EdhocClient;
 import io.edhoc.service.config.ServiceConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -66,9 +64,9 @@ class EchoReachabilityTest {
         raw.shutdown();
       }
 
-      // the connect command's client (EdhocClient over CoapClientTransport), then OSCORE
-      try (CoapClientTransport t = new CoapClientTransport(uri, 10_000)) {
-        EdhocClient.Outcome o = EdhocClient.run(TestSupport.clientConfig(dir, CipherSuite.SUITE_2, Method.STAT_STAT), Method.STAT_STAT, t);
+      // the connect command's client (InitiatorFlow over CoapEdhocTransport), then OSCORE
+      try (TestSupport.CoapClient t = new TestSupport.CoapClient(uri)) {
+        var o = TestSupport.handshake(TestSupport.clientConfig(dir, CipherSuite.SUITE_2, Method.STAT_STAT), Method.STAT_STAT, t.transport());
         try {
           assertThat(svc.contexts().recipientIdInUse(o.oscore().senderId())).isTrue();
           assertThat(t.oscoreGet(o.oscore(), "/hello").getCode()).isEqualTo(ResponseCode.CONTENT);

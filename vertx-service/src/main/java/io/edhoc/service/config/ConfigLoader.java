@@ -335,6 +335,16 @@ public final class ConfigLoader {
     if (c.cluster.stateKey != null && !c.cluster.stateKey.isEmpty() && !c.cluster.stateKey.matches("[0-9a-fA-F]{64}")) {
       throw new ConfigException("cluster.stateKey", "must be 64 hex digits (an AES-256 key), or empty");
     }
+    if (c.oscore.store == null || !List.of("memory", "file", "cluster").contains(c.oscore.store)) {
+      throw new ConfigException("oscore.store", "must be memory, file or cluster, got '" + c.oscore.store + "'");
+    }
+    range("oscore.ssnStep", c.oscore.ssnStep, 1, 1_000_000);
+    if (c.oscore.store.equals("file")) {
+      nonBlank("oscore.file.directory", c.oscore.file.directory);
+    }
+    if (c.oscore.file.key != null && !c.oscore.file.key.isEmpty() && !c.oscore.file.key.matches("[0-9a-fA-F]{64}")) {
+      throw new ConfigException("oscore.file.key", "must be 64 hex digits (an AES-256 key), or empty");
+    }
   }
 
   private static void nonBlank(String key, String v) throws ConfigException {

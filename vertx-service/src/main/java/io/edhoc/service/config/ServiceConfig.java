@@ -17,6 +17,7 @@ public final class ServiceConfig {
   public Limits limits = new Limits();
   public Cluster cluster = new Cluster();
   public Crypto crypto = new Crypto();
+  public Oscore oscore = new Oscore();
 
   /** The HTTP transport: POST /.well-known/edhoc. */
   public static final class Http {
@@ -135,5 +136,31 @@ public final class ServiceConfig {
      * (fail at start-up without it) or bouncycastle.
      */
     public String provider = "auto";
+  }
+
+  /** Where the server's OSCORE contexts live (docs/service.md, "What survives what"). */
+  public static final class Oscore {
+    /**
+     * {@code memory}: this process only (a restart forgets them); {@code file}: sealed files that
+     * survive a restart or kill -9 (one node); {@code cluster}: the Hazelcast map shared by every
+     * node (needs cluster mode).
+     */
+    public String store = "memory";
+    /** Sender Sequence Numbers reserved per store write (K of RFC 8613 Appendix B.1.1). */
+    public int ssnStep = 256;
+    public FileStore file = new FileStore();
+  }
+
+  /** The sealed file store of {@code oscore.store: file}. */
+  public static final class FileStore {
+    /** Directory of the sealed context files (created owner-only). */
+    public String directory = ".edhoc-oscore";
+    /** Hex AES-256 key (64 hex digits) sealing the files. Empty: read from {@link #keyFile}. */
+    public String key = "";
+    /**
+     * File holding the hex key, kept apart from the data; empty means oscore-store.key in the
+     * credentials directory, created (owner-only) when missing.
+     */
+    public String keyFile = "";
   }
 }
