@@ -52,11 +52,11 @@ class CryptoProviderServiceTest {
       EdhocService svc = EdhocService.start(c, null);
       try {
         String scrape = svc.metrics().scrape();
-        assertThat(scrape).contains("edhoc_crypto_info{primitive=\"p256\",provider=\"" + pair[0] + "\"} 1.0")
-            .contains("edhoc_crypto_info{primitive=\"ed25519\",provider=\"" + pair[0] + "\"} 1.0")
-            .contains("edhoc_crypto_info{primitive=\"p384\",provider=\"bouncycastle\"} 1.0")
-            .contains("edhoc_crypto_info{primitive=\"aes-gcm\",provider=\"jdk\"} 1.0")
-            .contains("edhoc_crypto_choice_info{choice=\"" + pair[0] + "\"} 1.0");
+        assertThat(scrape).contains("edhoc_crypto_info{primitive=\"p256\",provider=\"" + pair[0] + "\"} 1")
+            .contains("edhoc_crypto_info{primitive=\"ed25519\",provider=\"" + pair[0] + "\"} 1")
+            .contains("edhoc_crypto_info{primitive=\"p384\",provider=\"bouncycastle\"} 1")
+            .contains("edhoc_crypto_info{primitive=\"aes-gcm\",provider=\"jdk\"} 1")
+            .contains("edhoc_crypto_choice_info{choice=\"" + pair[0] + "\"} 1");
         assertThat(svc.crypto().publicKeyLibrary()).isEqualTo(pair[0]);
         URI coap = URI.create("coap://127.0.0.1:" + svc.coapPort() + "/.well-known/edhoc");
         for (int[] ms : new int[][] {{3, 2}, {0, 0}, {0, 2}}) {
