@@ -49,6 +49,7 @@ public class EdhocClientEndpointFactory extends CoapClientEndpointFactory {
   private volatile Consumer<CoapEndpoint> endpointListener = e -> {};
   private volatile Consumer<EdhocClientSession> sessionListener = s -> {};
   private boolean expectMessage4;
+  private boolean combinedRegister;
   private long timeoutMillis = 10_000;
 
   /** {@code config}: the client's EDHOC identity, methods and suites, and the trusted servers. */
@@ -60,6 +61,19 @@ public class EdhocClientEndpointFactory extends CoapClientEndpointFactory {
   public EdhocClientEndpointFactory expectMessage4(boolean expect) {
     this.expectMessage4 = expect;
     return this;
+  }
+
+  /**
+   * RFC 9668: send message_3 with the Register (one round trip less) instead of in its own POST.
+   * The server must accept combined requests (its message_4 policy NEVER or UNLESS_COMBINED).
+   */
+  public EdhocClientEndpointFactory combinedRegister(boolean combined) {
+    this.combinedRegister = combined;
+    return this;
+  }
+
+  public boolean combinedRegister() {
+    return combinedRegister;
   }
 
   public EdhocClientEndpointFactory timeoutMillis(long millis) {
@@ -110,7 +124,7 @@ public class EdhocClientEndpointFactory extends CoapClientEndpointFactory {
     builder.setCoapStackFactory(stack).setCustomCoapStackArgument(db).setOptionRegistry(EdhocOption.REGISTRY);
     CoapEndpoint endpoint = builder.build();
     if (edhoc) {
-      EdhocClientSession session = new EdhocClientSession(serverInfo.serverUri, config, setting.getRecipientId(), endpoint, db, stack,
+      EdhocClientSession session = new EdhocClientSession(serverInfo.serverUri, serverInfo.getAddress(), config, setting.getRecipientId(), endpoint, db, stack,
           expectMessage4, timeoutMillis);
       sessions.put(serverInfo.serverUri.toString(), session);
       sessionListener.accept(session);

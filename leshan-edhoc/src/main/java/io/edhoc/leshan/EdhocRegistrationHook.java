@@ -41,13 +41,47 @@ public final class EdhocRegistrationHook extends LwM2mClientObserverAdapter {
 
   @Override
   public void onRegistrationStarted(LwM2mServer server, RegisterRequest request) {
-    ensure(server);
+    EdhocClientSession s = factory.session(server.getUri());
+    if (s == null) {
+      return;
+    }
+    try {
+      if (factory.combinedRegister()) {
+        s.ensureCombined();
+      } else {
+        s.ensure();
+      }
+    } catch (Exception e) {
+      LOG.warn("EDHOC with {} failed: {}", server.getUri(), e.toString());
+    }
+  }
+
+  @Override
+  public void onRegistrationSuccess(LwM2mServer server, RegisterRequest request, String registrationID) {
+    EdhocClientSession s = factory.session(server.getUri());
+    if (s != null) {
+      s.confirmed();
+    }
   }
 
   @Override
   public void onRegistrationFailure(LwM2mServer server, RegisterRequest request, ResponseCode responseCode, String errorMessage,
       Exception cause) {
+    unconfirmed(server);
     unauthorized(server, responseCode);
+  }
+
+  @Override
+  public void onRegistrationTimeout(LwM2mServer server, RegisterRequest request) {
+    unconfirmed(server);
+  }
+
+  /** A combined Register that got no success: its message_3 may not have been accepted, start over. */
+  private void unconfirmed(LwM2mServer server) {
+    EdhocClientSession s = factory.session(server.getUri());
+    if (s != null && s.awaitingConfirmation()) {
+      s.invalidate();
+    }
   }
 
   @Override

@@ -36,9 +36,20 @@ class LeshanEdhocLoopbackTest {
   @CsvSource({"STAT_STAT, SUITE_2", "SIG_SIG, SUITE_2", "STAT_STAT, SUITE_0", "SIG_SIG, SUITE_0", "STAT_STAT, SUITE_6",
       "SIG_SIG, SUITE_6"})
   void lifecycleIsOscoreProtectedAfterTheTwoEdhocPosts(Method method, CipherSuite suite) throws Exception {
+    lifecycle(method, suite, false);
+  }
+
+  @ParameterizedTest(name = "method {0}, suite {1}")
+  @CsvSource({"STAT_STAT, SUITE_2", "SIG_SIG, SUITE_0"})
+  void registerAsRfc9668CombinedRequest(Method method, CipherSuite suite) throws Exception {
+    lifecycle(method, suite, true);
+  }
+
+  private static void lifecycle(Method method, CipherSuite suite, boolean combined) throws Exception {
     try (Testbed bed = new Testbed(method, suite)) {
       bed.startServer(0, false);
-      Testbed.EdhocClient c = bed.edhocClient("urn:dev:edhoc-1", bed.clientIdentity("urn:dev:edhoc-1", (byte) 0x2b), new byte[] {0x07});
+      Testbed.EdhocClient c = bed.edhocClient("urn:dev:edhoc-1", bed.clientIdentity("urn:dev:edhoc-1", (byte) 0x2b), new byte[] {0x07},
+          combined);
       c.client.start();
       Registration reg = c.awaitRegistered(bed, "urn:dev:edhoc-1");
 
@@ -67,18 +78,26 @@ class LeshanEdhocLoopbackTest {
       Testbed.await(() -> bed.bindings.get(serverRid) == null, "deregistration to remove the EDHOC binding");
       assertThat(bed.edhocFactory.contextDb().getContext(serverRid)).as("and the context").isNull();
 
-      assertOnlyEdhocUnprotected(c.record.wire);
+      assertOnlyEdhocUnprotected(c.record.wire, combined ? 1 : 2);
+      List<Testbed.ClientRecord.Wire> withEdhocOption = c.record.wire.stream().filter(Testbed.ClientRecord.Wire::edhocOption).toList();
+      if (combined) {
+        assertThat(withEdhocOption).as("the Register carries message_3 (RFC 9668)").hasSize(1);
+        assertThat(withEdhocOption.get(0).oscore()).isTrue();
+        assertThat(withEdhocOption.get(0).outgoing()).isTrue();
+      } else {
+        assertThat(withEdhocOption).isEmpty();
+      }
       assertThat(c.session().handshakes()).isEqualTo(1);
     }
   }
 
-  /** On the client endpoint: two POST /.well-known/edhoc and their responses unprotected, all else OSCORE. */
-  static void assertOnlyEdhocUnprotected(List<Testbed.ClientRecord.Wire> wire) {
+  /** On the client endpoint: the EDHOC POSTs to /.well-known/edhoc and their responses unprotected, all else OSCORE. */
+  static void assertOnlyEdhocUnprotected(List<Testbed.ClientRecord.Wire> wire, int edhocPosts) {
     List<Testbed.ClientRecord.Wire> requestsOut = wire.stream().filter(w -> w.outgoing() && w.request()).toList();
-    assertThat(requestsOut.size()).as("requests sent: %s", wire).isGreaterThanOrEqualTo(5); // 2 EDHOC, Register, Update, Deregister
+    assertThat(requestsOut.size()).as("requests sent: %s", wire).isGreaterThanOrEqualTo(edhocPosts + 3); // EDHOC, Register, Update, Deregister
     for (int i = 0; i < requestsOut.size(); i++) {
       Testbed.ClientRecord.Wire w = requestsOut.get(i);
-      if (i < 2) {
+      if (i < edhocPosts) {
         assertThat(w.path()).as("request %d", i).isEqualTo(".well-known/edhoc");
         assertThat(w.code()).isEqualTo("POST");
         assertThat(w.oscore()).as("EDHOC POST is not OSCORE").isFalse();
@@ -88,7 +107,7 @@ class LeshanEdhocLoopbackTest {
       }
     }
     List<Testbed.ClientRecord.Wire> unprotectedResponsesIn = wire.stream().filter(w -> !w.outgoing() && !w.request() && !w.oscore()).toList();
-    assertThat(unprotectedResponsesIn).as("unprotected responses received: only the two EDHOC ones").hasSize(2);
+    assertThat(unprotectedResponsesIn).as("unprotected responses received: only the EDHOC ones").hasSize(edhocPosts);
     List<Testbed.ClientRecord.Wire> fromServer = wire.stream().filter(w -> !w.outgoing() && w.request()).toList();
     assertThat(fromServer).as("server requests (Read, Write)").hasSizeGreaterThanOrEqualTo(2).allMatch(Testbed.ClientRecord.Wire::oscore);
     assertThat(wire.stream().filter(w -> w.outgoing() && !w.request()).toList()).as("responses to the server")

@@ -152,12 +152,13 @@ final class Testbed implements AutoCloseable {
     final Map<String, ResponseCode> failures = new ConcurrentHashMap<>();
     volatile String registrationId;
 
-    record Wire(boolean outgoing, boolean request, String code, boolean oscore, String path) {}
+    record Wire(boolean outgoing, boolean request, String code, boolean oscore, String path, boolean edhocOption) {}
 
     private void add(boolean out, Message m) {
       String path = m instanceof Request r ? r.getOptions().getUriPathString() : "";
       String code = m instanceof Request r ? r.getCode().name() : ((Response) m).getCode().toString();
-      wire.add(new Wire(out, m instanceof Request, code, m.getOptions().hasOscore(), path));
+      wire.add(new Wire(out, m instanceof Request, code, m.getOptions().hasOscore(), path,
+          m.getOptions().hasOption(io.edhoc.oscore.EdhocOption.DEFINITION)));
     }
 
     @Override
@@ -240,10 +241,14 @@ final class Testbed implements AutoCloseable {
   }
 
   EdhocClient edhocClient(String endpoint, KeyGenerator.CcsKeyPair identity, byte[] connectionIdI) {
+    return edhocClient(endpoint, identity, connectionIdI, false);
+  }
+
+  EdhocClient edhocClient(String endpoint, KeyGenerator.CcsKeyPair identity, byte[] connectionIdI, boolean combinedRegister) {
     EdhocClient c = new EdhocClient();
     c.oscore = new EdhocOscoreInstance(0, connectionIdI, io.edhoc.oscore.CaliforniumContexts.aead(suite.applicationAead()).AsCBOR().AsInt32());
     c.factory = new EdhocClientEndpointFactory(clientConfig(identity)).onEndpoint(e -> e.addInterceptor(c.record))
-        .onSession(s -> s.addListener(c.oscore::refresh));
+        .onSession(s -> s.addListener(c.oscore::refresh)).combinedRegister(combinedRegister);
     c.serverUri = coapUri().toString();
     c.client = client(endpoint, new EdhocClientProtocolProvider(c.factory), Security.oscoreOnly(c.serverUri, 123, 0), c.oscore);
     c.client.addObserver(new EdhocRegistrationHook(c.factory));

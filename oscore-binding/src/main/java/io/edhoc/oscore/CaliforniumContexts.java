@@ -321,18 +321,28 @@ public final class CaliforniumContexts {
    * swapped for the installed one (found by Recipient ID) atomically. Returns the new context.
    */
   public OscoreContext keyUpdateServer(io.edhoc.EdhocSession session, OscoreContext current, byte[] context) {
+    OscoreContext updated = OscoreContext.keyUpdate(session, context, current);
+    replaceServer(updated);
+    return updated;
+  }
+
+  /**
+   * Server side: swaps the installed context with {@code updated}'s Recipient ID for {@code
+   * updated} atomically (an application that ran EDHOC_KeyUpdate itself). Over a store-backed DB the
+   * context is loaded first if another node holds it, then replaced by compare-and-set in the store,
+   * so every node refuses the old keys.
+   */
+  public OSCoreCtx replaceServer(OscoreContext updated) {
     OSCoreCtx installed;
     try {
-      installed = db.getContext(current.recipientId()); // a store-backed DB loads it if another node holds it
+      installed = db.getContext(updated.recipientId()); // a store-backed DB loads it if another node holds it
     } catch (RuntimeException e) {
       installed = null;
     }
     if (installed == null) {
-      throw new IllegalStateException("no installed OSCORE context for Recipient ID " + HexFormat.of().formatHex(current.recipientId()));
+      throw new IllegalStateException("no installed OSCORE context for Recipient ID " + HexFormat.of().formatHex(updated.recipientId()));
     }
-    OscoreContext updated = OscoreContext.keyUpdate(session, context, current);
-    replace(installed, updated, null);
-    return updated;
+    return replace(installed, updated, null);
   }
 
   /** A {@link ResponderEngine.EstablishedListener} installing server-side contexts here. */

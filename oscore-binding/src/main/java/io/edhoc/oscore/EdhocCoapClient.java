@@ -238,8 +238,13 @@ public final class EdhocCoapClient {
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable t = e.getCause();
       if (t instanceof InitiatorFlow.FlowException fe) {
-        if (fe.edhocCause() != null && fe.kind() != InitiatorFlow.FlowException.Kind.LOCAL) {
-          throw fe.edhocCause();
+        EdhocException cause = fe.edhocCause();
+        if (cause instanceof io.edhoc.EdhocPeerErrorException) {
+          throw cause;
+        }
+        if (cause != null) {
+          // same type and failure as the core's, with the flow's message (e.g. that the error message was sent)
+          throw new EdhocException(cause.failure(), cause.errorCode(), cause.errorMessage(), fe.getMessage());
         }
         throw new IOException(fe.getMessage(), fe);
       }

@@ -27,14 +27,17 @@ import org.slf4j.LoggerFactory;
  *       expired); nothing is stored and the engine is not called. message_3 and other requests are
  *       never challenged: the handshake has proved reachability by then;
  *   <li>{@link Hooks#admit}: the application may refuse (e.g. 4.29 for a rate limit);
- *   <li>{@link Hooks#process} runs the engine (by default {@code engine.handle(body)}), then {@link
- *       Hooks#handled} sees the result;
+ *   <li>with {@link #engineQueue(EngineQueue, int)}: the request is queued for the engine's
+ *       workers, or, when the queue is full, answered at once with 5.03 and Max-Age (reason
+ *       {@code overloaded});
+ *   <li>{@link Hooks#process} runs the engine (by default {@code engine.handle(body, origin)}),
+ *       then {@link Hooks#handled} sees the result;
  *   <li>2.04 with Content-Format 64 and message_2 / message_3 (reverse flow) / message_4 as payload
  *       (an empty 2.04 when there is nothing to send); 4.00 or 5.00 with Content-Format 64 and the
  *       EDHOC error message as payload on failure.
  * </ol>
  *
- * Steps 1 to 3 report their refusals to {@link Hooks#refused}. Settings may be changed before the
+ * Steps 1 to 3 and the queue report their refusals to {@link Hooks#refused}. Settings may be changed before the
  * server starts; they are read once per request.
  */
 public class EdhocResource extends CoapResource {
@@ -47,12 +50,19 @@ public class EdhocResource extends CoapResource {
   private volatile int maxBodySize;
   private volatile Hooks hooks = Hooks.NONE;
   private volatile EchoVerifier echo;
+  private volatile EngineQueue queue;
+  private volatile int shedMaxAge = 1;
 
   /** One request as the hooks see it. {@code body} is the request payload (never null; do not modify). */
   public record Incoming(String transport, InetSocketAddress source, byte[] body) {
     /** True for {@code true || message_1} (a handshake start). */
     public boolean isMessage1() {
       return body.length > 0 && body[0] == CBOR_TRUE;
+    }
+
+    /** The request's origin as the engine carries it to listeners (source: the peer's IP address). */
+    public ResponderEngine.Origin origin() {
+      return new ResponderEngine.Origin(transport, source == null ? "" : source.getAddress().getHostAddress());
     }
   }
 
@@ -92,7 +102,7 @@ public class EdhocResource extends CoapResource {
 
     /** Runs the engine for the request; override to wrap the call. */
     default ResponderEngine.Result process(Incoming request, ResponderEngine engine) {
-      return engine.handle(request.body());
+      return engine.handle(request.body(), request.origin());
     }
 
     /** After the engine, with its result (before the response is sent). */
@@ -100,7 +110,8 @@ public class EdhocResource extends CoapResource {
 
     /**
      * The resource itself refused the request before the engine; {@code reason} is one of {@code
-     * bad_media_type}, {@code too_large}, {@code echo_required}, {@code echo_rejected}.
+     * bad_media_type}, {@code too_large}, {@code echo_required}, {@code echo_rejected}, {@code
+     * overloaded} (the {@link #engineQueue engine queue} was full: answered 5.03).
      */
     default void refused(Incoming request, String reason) {}
   }
@@ -162,6 +173,26 @@ public class EdhocResource extends CoapResource {
     return echo;
   }
 
+  /**
+   * Runs the engine on {@code queue}'s workers instead of Californium's thread, with bounded
+   * admission: a request that finds the queue full is answered at once with 5.03 Service
+   * Unavailable and Max-Age {@code maxAgeSeconds} (RFC 7252 section 5.9.3.4: retry after that
+   * long), and reported to {@link Hooks#refused} with reason {@code overloaded}. Null (the
+   * default) runs the engine on the calling thread, unbounded.
+   */
+  public EdhocResource engineQueue(EngineQueue queue, int maxAgeSeconds) {
+    if (maxAgeSeconds < 0) {
+      throw new IllegalArgumentException("Max-Age must not be negative");
+    }
+    this.queue = queue;
+    this.shedMaxAge = maxAgeSeconds;
+    return this;
+  }
+
+  public EngineQueue engineQueue() {
+    return queue;
+  }
+
   @Override
   public void handlePOST(CoapExchange exchange) {
     Hooks h = hooks;
@@ -192,28 +223,44 @@ public class EdhocResource extends CoapResource {
         return;
       }
     }
-    Response response;
+    Refusal refusal;
     try {
-      response = admitAndProcess(h, in);
+      refusal = h.admit(in);
     } catch (RuntimeException e) {
       LOG.warn("EDHOC resource hook failed: {}", e.toString());
-      response = new Response(ResponseCode.INTERNAL_SERVER_ERROR);
+      exchange.respond(ResponseCode.INTERNAL_SERVER_ERROR);
+      return;
     }
-    exchange.respond(response);
-  }
-
-  private Response admitAndProcess(Hooks h, Incoming in) {
-    Refusal refusal = h.admit(in);
     if (refusal != null) {
       Response r = new Response(refusal.code());
       if (refusal.maxAgeSeconds() != null) {
         r.getOptions().setMaxAge(refusal.maxAgeSeconds());
       }
-      return r;
+      exchange.respond(r);
+      return;
     }
-    ResponderEngine.Result result = h.process(in, engine);
-    h.handled(in, result);
-    return toResponse(result);
+    EngineQueue q = queue;
+    if (q == null) {
+      exchange.respond(process(h, in));
+      return;
+    }
+    if (!q.offer(in.isMessage1(), () -> exchange.respond(process(h, in)))) {
+      h.refused(in, "overloaded");
+      Response r = new Response(ResponseCode.SERVICE_UNAVAILABLE);
+      r.getOptions().setMaxAge(shedMaxAge);
+      exchange.respond(r);
+    }
+  }
+
+  private Response process(Hooks h, Incoming in) {
+    try {
+      ResponderEngine.Result result = h.process(in, engine);
+      h.handled(in, result);
+      return toResponse(result);
+    } catch (RuntimeException e) {
+      LOG.warn("EDHOC resource hook failed: {}", e.toString());
+      return new Response(ResponseCode.INTERNAL_SERVER_ERROR);
+    }
   }
 
   /** The CoAP response for an engine result (A.2): 2.04 / 4.00 / 5.00, Content-Format 64 when there is a body. */

@@ -168,14 +168,21 @@ public final class InitiatorFlow {
 
   /** A sentence for an EDHOC error message received from the server. */
   public static String describePeerError(EdhocPeerErrorException e) {
-    return switch (e.peerErrorCode()) {
+    return describeError(e.received());
+  }
+
+  /** A sentence for an EDHOC error message (RFC 9528 section 6): ERR_CODE in words. */
+  public static String describeError(ErrorMessage m) {
+    String diag = m.diagnostic();
+    return switch (m.code()) {
       case ErrorMessage.UNKNOWN_CREDENTIAL_REFERENCED ->
           "the server does not know or trust your credential (EDHOC ERR_CODE 3, unknown credential referenced)";
       case ErrorMessage.WRONG_SELECTED_CIPHER_SUITE ->
-          "the server does not accept the selected cipher suite; it offers suites " + e.suitesR() + " (EDHOC ERR_CODE 2)";
-      case ErrorMessage.UNSPECIFIED ->
-          "the server reported an error (EDHOC ERR_CODE 1)" + (e.diagnostic() != null ? ": " + e.diagnostic() : "");
-      default -> "the server sent EDHOC ERR_CODE " + e.peerErrorCode() + (e.diagnostic() != null ? ": " + e.diagnostic() : "");
+          "the server does not accept the selected cipher suite; it offers suites " + m.suitesR() + " (EDHOC ERR_CODE 2)";
+      case ErrorMessage.UNSPECIFIED -> EdhocCombinedLayer.UNKNOWN_CREDENTIAL_DIAGNOSTIC.equals(diag)
+          ? "the server does not know or trust your credential (EDHOC ERR_CODE 1: " + diag + ")"
+          : "the server reported an error (EDHOC ERR_CODE 1)" + (diag != null ? ": " + diag : "");
+      default -> "the server sent EDHOC ERR_CODE " + m.code() + (diag != null ? ": " + diag : "");
     };
   }
 

@@ -139,6 +139,34 @@ final class ClientSetup {
     }
   }
 
+  /** {@code bench --in-process}: the responder's configuration from its credentials (default .edhoc-dev/server). */
+  static EdhocConfig responderConfig(Path credentials, Method method, List<CipherSuite> suites) throws UsageException {
+    Path p = credentials != null ? credentials : Path.of(".edhoc-dev", "server");
+    EdhocService.LoadedCredentials creds;
+    try {
+      ServiceConfig.Credentials c = new ServiceConfig.Credentials();
+      if (Files.isDirectory(p)) {
+        c.directory = p.toString();
+      } else if (Files.isRegularFile(p)) {
+        c.config = p.toString();
+      } else {
+        throw new UsageException("no responder credentials at " + p + " (--in-process needs --server-credentials DIR|FILE)");
+      }
+      creds = EdhocService.loadCredentials(c);
+    } catch (UsageException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new UsageException("cannot load responder credentials from " + p + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+    }
+    try {
+      EdhocConfig.Builder b = EdhocConfig.builder().methods(method).suites(suites).peers(creds.peers()).psks(creds.psks());
+      creds.own().forEach(b::credential);
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
   static List<Integer> ids(List<CipherSuite> suites) {
     List<Integer> out = new ArrayList<>();
     suites.forEach(s -> out.add(s.id()));

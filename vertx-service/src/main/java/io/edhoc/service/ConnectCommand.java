@@ -17,7 +17,6 @@ import io.edhoc.oscore.OscoreContext;
 import io.edhoc.service.client.HttpEdhocTransport;
 import io.edhoc.service.coap.CoapTransport;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -81,11 +80,14 @@ final class ConnectCommand implements Callable<Integer> {
   @Option(names = "--timeout", paramLabel = "MS", description = "Per-request timeout in milliseconds (default ${DEFAULT-VALUE}).", defaultValue = "10000")
   long timeoutMs;
 
-  private final PrintStream out = System.out;
-  private final PrintStream err = System.err;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  private java.io.PrintWriter out;
+  private java.io.PrintWriter err;
 
   @Override
   public Integer call() {
+    out = spec.commandLine().getOut();
+    err = spec.commandLine().getErr();
     String scheme;
     EdhocConfig cfg;
     Method m;
@@ -132,7 +134,7 @@ final class ConnectCommand implements Callable<Integer> {
       }
       return ClientSetup.OK;
     } catch (InitiatorFlow.FlowException e) {
-      err.println("connect: handshake failed: " + e.getMessage());
+      err.println("connect: " + (e.kind() == InitiatorFlow.FlowException.Kind.UNREACHABLE ? "" : "handshake failed: ") + e.getMessage());
       return ClientSetup.FAILED;
     } catch (IOException e) {
       err.println("connect: " + e.getMessage());
@@ -205,12 +207,7 @@ final class ConnectCommand implements Callable<Integer> {
       return "";
     }
     try {
-      ErrorMessage e = ErrorMessage.parse(p);
-      return ": " + switch (e.code()) {
-        case ErrorMessage.UNKNOWN_CREDENTIAL_REFERENCED -> "the server does not know or trust your credential (EDHOC ERR_CODE 3, unknown credential referenced)";
-        case ErrorMessage.UNSPECIFIED -> "EDHOC ERR_CODE 1" + (e.diagnostic() != null ? ": " + e.diagnostic() : "");
-        default -> "EDHOC ERR_CODE " + e.code();
-      };
+      return ": " + InitiatorFlow.describeError(ErrorMessage.parse(p));
     } catch (Exception notAnError) {
       return "";
     }

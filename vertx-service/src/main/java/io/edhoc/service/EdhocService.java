@@ -12,12 +12,11 @@ import io.edhoc.credentials.CredentialsConfig;
 import io.edhoc.credentials.OwnCredential;
 import io.edhoc.oscore.CaliforniumContexts;
 import io.edhoc.oscore.EchoVerifier;
+import io.edhoc.oscore.EngineQueue;
 import io.edhoc.oscore.InMemoryResponderSessionStore;
-import io.edhoc.oscore.RecipientIdAllocator;
 import io.edhoc.oscore.ResponderEngine;
 import io.edhoc.oscore.ResponderSessionStore;
 import io.edhoc.oscore.StoreBackedCtxDB;
-import io.edhoc.oscore.store.ContextSealer;
 import io.edhoc.oscore.store.FileOscoreContextStore;
 import io.edhoc.oscore.store.InMemoryOscoreContextStore;
 import io.edhoc.oscore.store.OscoreContextStore;
@@ -28,7 +27,7 @@ import io.edhoc.service.coap.CoapTransport;
 import io.edhoc.service.config.ServiceConfig;
 import io.edhoc.service.http.HttpTransport;
 import io.edhoc.service.store.StateSealer;
-import io.edhoc.service.store.TimedSessionStore;
+import io.edhoc.service.store.SealedSessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -73,10 +72,12 @@ public final class EdhocService implements AutoCloseable {
   private final ServiceMetrics metrics;
   private final EdhocEndpoint endpoint;
   private final CaliforniumContexts contexts;
-  private final TimedSessionStore store;
+  private final ResponderSessionStore store;
   private final EchoVerifier echo;
   private final Path credentialsPath;
   private CoapTransport coap;
+  private EngineQueue coapQueue;
+  private EngineQueue httpQueue;
   private HazelcastInstance hazelcast;
   private OscoreContextStore oscoreStore;
   private HttpServer http;
@@ -85,7 +86,7 @@ public final class EdhocService implements AutoCloseable {
   private volatile boolean ready;
 
   private EdhocService(ServiceConfig config, Vertx vertx, ServiceMetrics metrics, EdhocEndpoint endpoint, CaliforniumContexts contexts,
-      TimedSessionStore store, EchoVerifier echo, Path credentialsPath) {
+      ResponderSessionStore store, EchoVerifier echo, Path credentialsPath) {
     this.config = config;
     this.vertx = vertx;
     this.metrics = metrics;
@@ -129,7 +130,14 @@ public final class EdhocService implements AutoCloseable {
 
   /** Starts the service; blocks until it listens (or fails). */
   public static EdhocService start(ServiceConfig cfg, PrintStream out) throws Exception {
-    LoadedCredentials creds = loadCredentials(cfg.credentials);
+    LoadedCredentials creds;
+    try {
+      creds = loadCredentials(cfg.credentials);
+    } catch (IOException | RuntimeException e) {
+      // a credentials problem is a configuration problem: one clean line, exit 2 (not an exception class)
+      throw new io.edhoc.service.config.ConfigException("credentials",
+          "cannot load credentials: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+    }
     if (creds.created() && out != null) {
       out.println("Created development credentials in " + creds.path().getParent().toAbsolutePath()
           + " (server/ for this service, client/ for `edhoc connect`). Do not use them in production.");
@@ -169,7 +177,7 @@ public final class EdhocService implements AutoCloseable {
     }
     OscoreContextStore oscoreStore = null;
     try {
-      TimedSessionStore store = new TimedSessionStore(inner, sealer);
+      ResponderSessionStore store = sealer == null ? inner : new SealedSessionStore(inner, sealer);
       // OSCORE contexts in the configured store (memory, sealed file, cluster map), loaded into
       // Californium on demand; the store refuses a Recipient ID in use anywhere and keeps at most
       // maxOscoreContexts (least recently created removed, counted)
@@ -185,9 +193,11 @@ public final class EdhocService implements AutoCloseable {
       if (cfg.cluster.enabled) {
         // several nodes allocate C_R: long random identifiers make a clash between nodes unlikely,
         // and the cluster map's putIfAbsent refuses the rare one
-        SecureRandom rnd = new SecureRandom();
-        int len = Math.min(4, RecipientIdAllocator.maxLengthFor(suites));
-        rb.connectionIdAllocator(new RecipientIdAllocator(rnd, len, id -> id.length < len || store.contains(id) || contexts.recipientIdInUse(id)));
+        rb.connectionIdMinLength(4);
+      } else {
+        // the local context store counts in O(1); a cluster's would be a call to every member,
+        // and 4-byte identifiers stay sparse without it
+        rb.recipientIdsInUseCount(contexts::serverContexts);
       }
       ResponderEngine engine = rb.build();
       RateLimiter limiter = new RateLimiter(cfg.limits.ratePerSourcePerSecond, cfg.limits.rateBurst, cfg.limits.rateTrackedSources);
@@ -197,6 +207,10 @@ public final class EdhocService implements AutoCloseable {
       metrics.oscoreStore(ctxDb::contextsLoaded, ctxDb::echoRecoveries, ctxDb::ssnReservations);
       EdhocService svc = new EdhocService(cfg, vertx, metrics, endpoint, contexts, store, echoVerifier(cfg, stateKey), creds.path());
       svc.hazelcast = hz;
+      if (inner instanceof InMemoryResponderSessionStore mem) {
+        // expiry is amortised over puts; this returns memory also when no handshake arrives
+        vertx.setPeriodic(1000, id -> mem.sweep());
+      }
       svc.oscoreStore = oscoreStore;
       endpoint.addListener((info, session, ctx) -> vertx.eventBus().publish(ESTABLISHED_ADDRESS, toJson(info)));
       svc.listen();
@@ -219,21 +233,9 @@ public final class EdhocService implements AutoCloseable {
         if (hz == null) {
           throw new IllegalArgumentException("oscore.store: cluster needs cluster mode (cluster.enabled: true or serve --cluster)");
         }
-        return new HazelcastOscoreContextStore(hz.getMap(HazelcastOscoreContextStore.MAP_NAME),
-            new ContextSealer(derive(clusterStateKey, "EDHOC OSCORE context store")));
+        return HazelcastOscoreContextStore.forCluster(hz, clusterStateKey);
       default:
         return new InMemoryOscoreContextStore(max);
-    }
-  }
-
-  /** HMAC-SHA-256(key, label): a key for one purpose from a key shared with others. */
-  static byte[] derive(byte[] key, String label) {
-    try {
-      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(label.getBytes(StandardCharsets.US_ASCII));
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException("HMAC-SHA-256 unavailable", e);
     }
   }
 
@@ -315,21 +317,7 @@ public final class EdhocService implements AutoCloseable {
     Path f = cfg.cluster.stateKeyFile.isEmpty()
         ? (Files.isDirectory(credentialsPath) ? credentialsPath : credentialsPath.toAbsolutePath().getParent()).resolve("cluster-state.key")
         : Paths.get(cfg.cluster.stateKeyFile);
-    if (!Files.exists(f)) {
-      byte[] k = new byte[32];
-      new SecureRandom().nextBytes(k);
-      try {
-        Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(f, Hex.encode(k).getBytes(StandardCharsets.US_ASCII), StandardOpenOption.TRUNCATE_EXISTING);
-      } catch (java.nio.file.FileAlreadyExistsException raced) {
-        // another node on this machine created it first: use theirs
-      }
-    }
-    String hex = Files.readString(f, StandardCharsets.US_ASCII).trim();
-    if (!hex.matches("[0-9a-fA-F]{64}")) {
-      throw new IOException(f + ": cluster state key must be 64 hex digits");
-    }
-    return Hex.decode(hex);
+    return hexKeyFile(f, "cluster state key");
   }
 
   static JsonObject toJson(EdhocEndpoint.Established i) {
@@ -344,13 +332,17 @@ public final class EdhocService implements AutoCloseable {
 
   private void listen() throws Exception {
     if (config.coap.enabled) {
+      coapQueue = EngineQueue.sizedFromCores("edhoc-coap", config.limits.engineWorkers, config.limits.engineQueuePerWorker);
       coap = new CoapTransport(config.coap.host, config.coap.port, endpoint, contexts, config.limits.maxBodyBytes, echo,
-          config.coap.helloResource);
+          config.coap.helloResource, coapQueue, config.limits.shedRetryAfterSeconds);
       coap.start();
     }
     if (config.http.enabled) {
       Router router = Router.router(vertx);
-      new HttpTransport(vertx, endpoint, config.limits.maxBodyBytes, config.limits.cryptoOnWorkers).mount(router);
+      if (config.limits.cryptoOnWorkers) {
+        httpQueue = EngineQueue.sizedFromCores("edhoc-http", config.limits.engineWorkers, config.limits.engineQueuePerWorker);
+      }
+      new HttpTransport(vertx, endpoint, config.limits.maxBodyBytes, httpQueue, config.limits.shedRetryAfterSeconds).mount(router);
       http = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.http.host).setPort(config.http.port)
           .setMaxInitialLineLength(1024).setMaxHeaderSize(8192))
           .requestHandler(router).listen(), 30);
@@ -373,6 +365,7 @@ public final class EdhocService implements AutoCloseable {
       admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin.host).setPort(config.admin.port))
           .requestHandler(router).listen(), 30);
     }
+    metrics.engineQueues(coapQueue, httpQueue);
     ready = true;
     LOG.debug("EDHOC service listening: {}", describe());
   }
@@ -477,6 +470,16 @@ public final class EdhocService implements AutoCloseable {
     endpoint.addListener(listener);
   }
 
+  /** The CoAP transport's engine queue (null when CoAP is off). */
+  public EngineQueue coapQueue() {
+    return coapQueue;
+  }
+
+  /** The HTTP transport's engine queue (null when HTTP is off or runs the engine on the event loop). */
+  public EngineQueue httpQueue() {
+    return httpQueue;
+  }
+
   public int httpPort() {
     return http == null ? -1 : http.actualPort();
   }
@@ -510,6 +513,11 @@ public final class EdhocService implements AutoCloseable {
       await(vertx.close(), 60);
     } catch (Exception e) {
       LOG.warn("Vert.x close: {}", e.toString());
+    }
+    for (EngineQueue q : new EngineQueue[] {coapQueue, httpQueue}) {
+      if (q != null) {
+        q.close();
+      }
     }
     closeStore(oscoreStore);
   }

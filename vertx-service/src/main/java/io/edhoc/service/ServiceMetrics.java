@@ -27,6 +27,10 @@ import java.util.function.Supplier;
  *   <li>{@code edhoc_echo_challenges_total{transport,reason}}: CoAP message_1 answered 4.01 + Echo
  *       (RFC 9175 reachability check), reason {@code echo_required} (no Echo) or {@code
  *       echo_rejected} (invalid, expired, or issued to another address)
+ *   <li>{@code edhoc_requests_shed_total{transport,message}}: requests answered 5.03 (Max-Age) /
+ *       503 (Retry-After) at once because the engine queue was full; message {@code message_1} or
+ *       {@code other}
+ *   <li>{@code edhoc_engine_queue{transport}}: requests waiting for an engine worker
  *   <li>{@code edhoc_oscore_contexts_loaded_total}: contexts loaded from the store into this node
  *       (after a restart, taken over from another node, or established by another process)
  *   <li>{@code edhoc_oscore_echo_recoveries_total}: loaded contexts whose replay window was
@@ -72,6 +76,11 @@ public final class ServiceMetrics {
         .tag("transport", transport).tag("reason", reason).register(registry).increment();
   }
 
+  public void shed(String transport, String message) {
+    Counter.builder("edhoc.requests.shed").description("requests answered 5.03 / 503 at once because the engine queue was full")
+        .tag("transport", transport).tag("message", message).register(registry).increment();
+  }
+
   public void echoChallenge(String transport, String reason) {
     Counter.builder("edhoc.echo.challenges").description("message_1 answered 4.01 with an Echo option (RFC 9175 reachability check)")
         .tag("transport", transport).tag("reason", reason).register(registry).increment();
@@ -102,6 +111,18 @@ public final class ServiceMetrics {
         .strongReference(true).register(registry));
     Gauge.builder("edhoc.crypto.choice.info", () -> 1).description("the configured crypto.provider (auto, conscrypt, bouncycastle)")
         .tag("choice", crypto.choice().id()).strongReference(true).register(registry);
+  }
+
+  /** Gauges of the engine queues' waiting requests (null: transport off). */
+  public void engineQueues(io.edhoc.oscore.EngineQueue coap, io.edhoc.oscore.EngineQueue http) {
+    if (coap != null) {
+      Gauge.builder("edhoc.engine.queue", coap, q -> q.waiting()).description("requests waiting for an engine worker")
+          .tag("transport", "coap").register(registry);
+    }
+    if (http != null) {
+      Gauge.builder("edhoc.engine.queue", http, q -> q.waiting()).description("requests waiting for an engine worker")
+          .tag("transport", "http").register(registry);
+    }
   }
 
   /** The OSCORE context store's counters (function counters over the DB's own counts). */

@@ -41,6 +41,26 @@ public final class HazelcastOscoreContextStore implements OscoreContextStore {
     this.registration = map.addEntryListener(new Events(), true);
   }
 
+  /**
+   * The store every node (and every application server joined to the cluster) uses: the map {@link
+   * #MAP_NAME} of {@code hz}, sealed under a key derived from the cluster state key
+   * (HMAC-SHA-256(state key, "EDHOC OSCORE context store")), so the half-open map's key is not
+   * used directly for a second purpose.
+   */
+  public static HazelcastOscoreContextStore forCluster(com.hazelcast.core.HazelcastInstance hz, byte[] clusterStateKey) {
+    return new HazelcastOscoreContextStore(hz.getMap(MAP_NAME), new ContextSealer(derive(clusterStateKey, "EDHOC OSCORE context store")));
+  }
+
+  static byte[] derive(byte[] key, String label) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA-256 unavailable", e);
+    }
+  }
+
   private static String key(byte[] rid) {
     return HexFormat.of().formatHex(rid);
   }

@@ -312,6 +312,9 @@ public final class ConfigLoader {
     range("limits.rateBurst", c.limits.rateBurst, 1, 1_000_000);
     range("limits.rateTrackedSources", c.limits.rateTrackedSources, 1, 10_000_000);
     range("limits.maxOscoreContexts", c.limits.maxOscoreContexts, 1, 10_000_000);
+    range("limits.engineWorkers", c.limits.engineWorkers, 0, 1024);
+    range("limits.engineQueuePerWorker", c.limits.engineQueuePerWorker, 1, 100_000);
+    range("limits.shedRetryAfterSeconds", c.limits.shedRetryAfterSeconds, 0, 3600);
 
     try {
       io.edhoc.crypto.CryptoChoice.parse(c.crypto.provider);

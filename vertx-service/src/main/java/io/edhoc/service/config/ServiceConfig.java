@@ -100,8 +100,20 @@ public final class ServiceConfig {
     public int rateTrackedSources = 100_000;
     /** Established OSCORE contexts kept by the server, at most. */
     public int maxOscoreContexts = 10_000;
-    /** Run EDHOC crypto on worker threads instead of the event loop. */
+    /**
+     * HTTP: run EDHOC crypto on the engine's worker threads instead of the event loop (CoAP always
+     * uses its engine workers).
+     */
     public boolean cryptoOnWorkers = true;
+    /** Engine worker threads per transport; 0 = the number of available processors. */
+    public int engineWorkers = 0;
+    /**
+     * Requests that may wait for an engine worker, per worker and transport (handshake starts;
+     * requests continuing a handshake may use twice that). Beyond it: 5.03 / 503 at once.
+     */
+    public int engineQueuePerWorker = 32;
+    /** Max-Age (CoAP) / Retry-After (HTTP) of a 5.03 / 503 answered when the engine queue is full. */
+    public int shedRetryAfterSeconds = 1;
   }
 
   /** Hazelcast cluster mode (also enabled by serve --cluster). */
