@@ -9,7 +9,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * suite, the handshake and its public-key floor on each crypto library run in alternating short
  * rounds in one JVM (conscrypt handshake, conscrypt floor, bouncycastle handshake, bouncycastle
  * floor, repeat), so all four see the same load; the medians of the per-round ratios are
- * reported: each library's handshake / floor, and the speed-up bouncycastle / conscrypt. Run after
+ * reported: each library's handshake / floor, and the speed-up bouncycastle / conscrypt. Each
+ * figure is given twice: by wall-clock time, and by the thread's own CPU time
+ * ({@code ThreadMXBean.getCurrentThreadCpuTime}), which does not count the time the thread waits
+ * for a core on an oversubscribed machine (it leaves out GC and JIT threads, for both libraries
+ * alike). Run after
  * test-compile with the test classpath: {@code java -cp <test classpath> io.edhoc.bench.HandshakeRatio
  * [rounds] [libraries, comma-separated]}.
  */
@@ -27,7 +31,7 @@ public final class HandshakeRatio {
     if (libs.size() == 2) {
       head.append(String.format("  speed-up %s/%s", libs.get(1), libs.get(0)));
     }
-    System.out.println(head);
+    System.out.println(head + "    [wall clock]  |  same by thread CPU time");
     for (int method : new int[] {0, 3}) {
       for (int suite : new int[] {0, 2}) {
         HandshakeBench[] b = new HandshakeBench[libs.size()];
@@ -50,23 +54,35 @@ public final class HandshakeRatio {
         double[][] fl = new double[b.length][rounds];
         double[][] ratio = new double[b.length][rounds];
         double[] speedup = new double[rounds];
+        double[][] hsCpu = new double[b.length][rounds];
+        double[][] flCpu = new double[b.length][rounds];
+        double[][] ratioCpu = new double[b.length][rounds];
+        double[] speedupCpu = new double[rounds];
+        java.lang.management.ThreadMXBean tmx = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int r = 0; r < rounds; r++) {
           for (int i = 0; i < b.length; i++) {
+            long c0 = tmx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             for (int k = 0; k < n; k++) {
               b[i].handshake(bh);
             }
+            long c1 = tmx.getCurrentThreadCpuTime();
             long t1 = System.nanoTime();
             for (int k = 0; k < n; k++) {
               b[i].publicKeyFloor(bh);
             }
+            long c2 = tmx.getCurrentThreadCpuTime();
             long t2 = System.nanoTime();
             hs[i][r] = (t1 - t0) / 1e6 / n;
             fl[i][r] = (t2 - t1) / 1e6 / n;
             ratio[i][r] = hs[i][r] / fl[i][r];
+            hsCpu[i][r] = (c1 - c0) / 1e6 / n;
+            flCpu[i][r] = (c2 - c1) / 1e6 / n;
+            ratioCpu[i][r] = hsCpu[i][r] / flCpu[i][r];
           }
           if (b.length == 2) {
             speedup[r] = hs[1][r] / hs[0][r];
+            speedupCpu[r] = hsCpu[1][r] / hsCpu[0][r];
           }
         }
         StringBuilder line = new StringBuilder(String.format("%6d %5d", method, suite));
@@ -75,6 +91,13 @@ public final class HandshakeRatio {
         }
         if (b.length == 2) {
           line.append(String.format("  %6.2fx", median(speedup)));
+        }
+        line.append("  |");
+        for (int i = 0; i < b.length; i++) {
+          line.append(String.format("  %9.3f / %6.3f (%4.2f)", median(hsCpu[i]), median(flCpu[i]), median(ratioCpu[i])));
+        }
+        if (b.length == 2) {
+          line.append(String.format("  %6.2fx", median(speedupCpu)));
         }
         System.out.println(line);
       }
