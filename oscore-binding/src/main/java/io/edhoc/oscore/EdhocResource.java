@@ -50,8 +50,10 @@ public class EdhocResource extends CoapResource {
   private volatile int maxBodySize;
   private volatile Hooks hooks = Hooks.NONE;
   private volatile EchoVerifier echo;
+  private volatile java.util.function.BooleanSupplier echoWhen;
   private volatile EngineQueue queue;
   private volatile int shedMaxAge = 1;
+  private volatile EdhocReplayCache replay;
 
   /** One request as the hooks see it. {@code body} is the request payload (never null; do not modify). */
   public record Incoming(String transport, InetSocketAddress source, byte[] body) {
@@ -165,7 +167,17 @@ public class EdhocResource extends CoapResource {
    * default). See the class description and {@link EchoVerifier}.
    */
   public EdhocResource echoReachability(EchoVerifier verifier) {
+    return echoReachability(verifier, null);
+  }
+
+  /**
+   * The Echo check only while {@code when} says so (e.g. under pressure: many half-open sessions
+   * or a long engine queue); null means always. While it says no, message_1 is served without a
+   * round trip, and an Echo option it carries is ignored.
+   */
+  public EdhocResource echoReachability(EchoVerifier verifier, java.util.function.BooleanSupplier when) {
     this.echo = verifier;
+    this.echoWhen = when;
     return this;
   }
 
@@ -193,15 +205,80 @@ public class EdhocResource extends CoapResource {
     return queue;
   }
 
+  /**
+   * Deduplicates EDHOC requests with a compact cache instead of Californium's exchange retention
+   * (see {@link EdhocReplayCache}; the endpoint's deduplicator must be wrapped with {@link
+   * EdhocReplayCache#deduplicator}). Null (the default) leaves deduplication to Californium.
+   */
+  public EdhocResource replayCache(EdhocReplayCache cache) {
+    this.replay = cache;
+    return this;
+  }
+
+  public EdhocReplayCache replayCache() {
+    return replay;
+  }
+
   @Override
   public void handlePOST(CoapExchange exchange) {
+    EdhocReplayCache cache = replay;
+    EdhocReplayCache.Slot slot = null;
+    if (cache != null) {
+      org.eclipse.californium.core.coap.Request req = exchange.advanced().getRequest();
+      slot = cache.begin(req.getSourceContext().getPeerAddress(), req.getMID());
+      switch (slot.state()) {
+        case PENDING:
+          return; // a retransmission while the first copy is processed: it will be answered
+        case DONE:
+          exchange.respond(slot.response()); // the same answer again, without the engine
+          return;
+        default:
+          break;
+      }
+    }
+    Replies out = new Replies(exchange, cache, slot);
+    handle(out, exchange);
+  }
+
+  /** Sends the answer for a new request and records it in the replay cache (refusals are forgotten). */
+  private static final class Replies {
+    private final CoapExchange exchange;
+    private final EdhocReplayCache cache;
+    private final EdhocReplayCache.Slot slot;
+
+    Replies(CoapExchange exchange, EdhocReplayCache cache, EdhocReplayCache.Slot slot) {
+      this.exchange = exchange;
+      this.cache = cache;
+      this.slot = slot;
+    }
+
+    void refuse(Response r) {
+      if (cache != null) {
+        cache.abandon(slot);
+      }
+      exchange.respond(r);
+    }
+
+    void refuse(ResponseCode code) {
+      refuse(new Response(code));
+    }
+
+    void answer(Response r) {
+      if (cache != null) {
+        cache.complete(slot, r);
+      }
+      exchange.respond(r);
+    }
+  }
+
+  private void handle(Replies out, CoapExchange exchange) {
     Hooks h = hooks;
     byte[] payload = exchange.getRequestPayload();
     Incoming in = new Incoming(TRANSPORT, exchange.getSourceSocketAddress(), payload == null ? new byte[0] : payload);
     int cf = exchange.getRequestOptions().getContentFormat();
     if (cf != MediaTypeRegistry.UNDEFINED && cf != EdhocOption.CID_EDHOC_CBOR_SEQ) {
       h.refused(in, "bad_media_type");
-      exchange.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
+      out.refuse(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
       return;
     }
     int max = maxBodySize;
@@ -209,17 +286,18 @@ public class EdhocResource extends CoapResource {
       h.refused(in, "too_large");
       Response r = new Response(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
       r.getOptions().setSize1(max);
-      exchange.respond(r);
+      out.refuse(r);
       return;
     }
     EchoVerifier verifier = echo;
-    if (verifier != null && in.isMessage1()) {
+    java.util.function.BooleanSupplier when = echoWhen;
+    if (verifier != null && in.isMessage1() && (when == null || when.getAsBoolean())) {
       byte[] value = EchoOption.get(exchange.getRequestOptions());
       if (value == null || !verifier.verify(value, in.source())) {
         h.refused(in, value == null ? "echo_required" : "echo_rejected");
         Response r = new Response(ResponseCode.UNAUTHORIZED);
         EchoOption.set(r.getOptions(), verifier.issue(in.source()));
-        exchange.respond(r);
+        out.refuse(r);
         return;
       }
     }
@@ -228,7 +306,7 @@ public class EdhocResource extends CoapResource {
       refusal = h.admit(in);
     } catch (RuntimeException e) {
       LOG.warn("EDHOC resource hook failed: {}", e.toString());
-      exchange.respond(ResponseCode.INTERNAL_SERVER_ERROR);
+      out.refuse(ResponseCode.INTERNAL_SERVER_ERROR);
       return;
     }
     if (refusal != null) {
@@ -236,19 +314,19 @@ public class EdhocResource extends CoapResource {
       if (refusal.maxAgeSeconds() != null) {
         r.getOptions().setMaxAge(refusal.maxAgeSeconds());
       }
-      exchange.respond(r);
+      out.refuse(r);
       return;
     }
     EngineQueue q = queue;
     if (q == null) {
-      exchange.respond(process(h, in));
+      out.answer(process(h, in));
       return;
     }
-    if (!q.offer(in.isMessage1(), () -> exchange.respond(process(h, in)))) {
+    if (!q.offer(in.isMessage1(), () -> out.answer(process(h, in)))) {
       h.refused(in, "overloaded");
       Response r = new Response(ResponseCode.SERVICE_UNAVAILABLE);
       r.getOptions().setMaxAge(shedMaxAge);
-      exchange.respond(r);
+      out.refuse(r);
     }
   }
 

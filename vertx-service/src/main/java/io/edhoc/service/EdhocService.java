@@ -285,7 +285,7 @@ public final class EdhocService implements AutoCloseable {
    * another behind a load balancer).
    */
   static EchoVerifier echoVerifier(ServiceConfig cfg, byte[] clusterStateKey) {
-    if (!cfg.coap.echoReachability) {
+    if ("off".equals(cfg.coap.echoReachability) || "false".equals(cfg.coap.echoReachability)) {
       return null;
     }
     Duration window = Duration.ofSeconds(cfg.coap.echoWindowSeconds);
@@ -334,7 +334,14 @@ public final class EdhocService implements AutoCloseable {
     if (config.coap.enabled) {
       coapQueue = EngineQueue.sizedFromCores("edhoc-coap", config.limits.engineWorkers, config.limits.engineQueuePerWorker);
       coap = new CoapTransport(config.coap.host, config.coap.port, endpoint, contexts, config.limits.maxBodyBytes, echo,
-          config.coap.helloResource, coapQueue, config.limits.shedRetryAfterSeconds);
+          config.coap.helloResource, coapQueue, config.limits.shedRetryAfterSeconds, Math.max(1000, 2 * config.limits.maxHalfOpen));
+      if ("auto".equals(config.coap.echoReachability) && echo != null) {
+        // challenge only under pressure: half-open sessions or queued CoAP requests past the threshold
+        double t = config.coap.echoAutoThreshold;
+        long halfOpen = Math.max(1, (long) Math.ceil(t * config.limits.maxHalfOpen));
+        EngineQueue q = coapQueue;
+        coap.resource().echoReachability(echo, () -> store.approximateSize() >= halfOpen || q.load() >= t);
+      }
       coap.start();
     }
     if (config.http.enabled) {
@@ -468,6 +475,11 @@ public final class EdhocService implements AutoCloseable {
   /** In-process API: called for each established session (the session is closed after listeners return). */
   public void onEstablished(EdhocEndpoint.Listener listener) {
     endpoint.addListener(listener);
+  }
+
+  /** The CoAP transport (null when off). */
+  public CoapTransport coapTransport() {
+    return coap;
   }
 
   /** The CoAP transport's engine queue (null when CoAP is off). */

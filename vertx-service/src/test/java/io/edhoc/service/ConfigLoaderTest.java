@@ -74,9 +74,14 @@ class ConfigLoaderTest {
   @Test
   void echoReachabilityIsAccepted() throws Exception {
     ServiceConfig c = ConfigLoader.parse("coap:\n  echoReachability: true\n  echoWindowSeconds: 60\n");
-    assertThat(c.coap.echoReachability).isTrue();
+    assertThat(c.coap.echoReachability).isEqualTo("on");
     assertThat(c.coap.echoWindowSeconds).isEqualTo(60);
-    assertThat(ConfigLoader.load(null, Map.of("EDHOC_COAP_ECHO_REACHABILITY", "true")).coap.echoReachability).isTrue();
+    assertThat(ConfigLoader.load(null, Map.of("EDHOC_COAP_ECHO_REACHABILITY", "true")).coap.echoReachability).isEqualTo("on");
+    assertThat(ConfigLoader.parse("coap:\n  echoReachability: false\n").coap.echoReachability).isEqualTo("off");
+    assertThat(ConfigLoader.parse("coap:\n  echoReachability: auto\n  echoAutoThreshold: 0.25\n").coap.echoAutoThreshold).isEqualTo(0.25);
+    assertThat(new ServiceConfig().coap.echoReachability).as("the default").isEqualTo("auto");
+    assertProblem("coap:\n  echoReachability: sometimes\n", "coap.echoReachability", "off, on or auto");
+    assertProblem("coap:\n  echoAutoThreshold: 0\n", "coap.echoAutoThreshold", "fraction");
   }
 
   @Test

@@ -253,6 +253,16 @@ public final class ConfigLoader {
       throw new ConfigException("coap.helloResource", "must be one path segment of letters, digits, '.', '_', '~', '-' (or empty)");
     }
     range("coap.echoWindowSeconds", c.coap.echoWindowSeconds, 1, 300);
+    String echo = c.coap.echoReachability == null ? "" : c.coap.echoReachability.trim().toLowerCase(java.util.Locale.ROOT);
+    switch (echo) {
+      case "true", "on" -> c.coap.echoReachability = "on";
+      case "false", "off" -> c.coap.echoReachability = "off";
+      case "auto" -> c.coap.echoReachability = "auto";
+      default -> throw new ConfigException("coap.echoReachability", "must be off, on or auto, got '" + c.coap.echoReachability + "'");
+    }
+    if (!(c.coap.echoAutoThreshold > 0) || c.coap.echoAutoThreshold > 1) {
+      throw new ConfigException("coap.echoAutoThreshold", "must be a fraction above 0 and at most 1");
+    }
     nonBlank("admin.host", c.admin.host);
     port("admin.port", c.admin.port);
     if (!c.http.enabled && !c.coap.enabled) {

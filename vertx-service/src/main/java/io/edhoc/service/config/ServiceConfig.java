@@ -34,9 +34,16 @@ public final class ServiceConfig {
     public int port = 5683;
     /**
      * RFC 9175 Echo reachability check (RFC 9528 A.2): message_1 without a valid Echo option gets
-     * 4.01 with one, the client repeats it (docs/service.md).
+     * 4.01 with one, the client repeats it (docs/service.md, docs/security.md). {@code off}: never;
+     * {@code on}: always; {@code auto} (default): only while half-open sessions or the CoAP engine
+     * queue are past {@link #echoAutoThreshold}. {@code true}/{@code false} mean on/off.
      */
-    public boolean echoReachability = false;
+    public String echoReachability = "auto";
+    /**
+     * {@code auto}: challenge while half-open sessions are at least this fraction of
+     * limits.maxHalfOpen, or waiting CoAP requests at least this fraction of the engine queue.
+     */
+    public double echoAutoThreshold = 0.5;
     /** How long an Echo value is accepted after it was issued (1..300 s). */
     public int echoWindowSeconds = 30;
     /** Path of the example OSCORE-protected resource; empty disables it. */
