@@ -17,6 +17,7 @@ public final class ServiceConfig {
   public Limits limits = new Limits();
   public Cluster cluster = new Cluster();
   public Crypto crypto = new Crypto();
+  public Log log = new Log();
   public Oscore oscore = new Oscore();
 
   /** The HTTP transport: POST /.well-known/edhoc. */
@@ -181,5 +182,14 @@ public final class ServiceConfig {
      * credentials directory, created (owner-only) when missing.
      */
     public String keyFile = "";
+  }
+
+  /** Logging switches (levels: EDHOC_LOG_LEVEL, see docs/service.md). */
+  public static final class Log {
+    /**
+     * One INFO line per handshake on logger {@code io.edhoc.service.handshake}: transport, peer
+     * address, method, suite, peer credential, outcome, duration. Never key material.
+     */
+    public boolean handshakes = false;
   }
 }
