@@ -158,6 +158,12 @@ public final class EdhocReplayCache {
     return s;
   }
 
+  /** True when a copy of this request is pending or answered (a new copy would be deduplicated). */
+  public boolean holds(InetSocketAddress peer, int mid) {
+    Slot prior = map.get(key(peer, mid));
+    return prior != null && prior.deadline > millis.getAsLong();
+  }
+
   /** The NEW slot's request was answered with {@code r}: keep its code and payload. */
   public void complete(Slot slot, Response r) {
     if (slot.state != State.NEW) {

@@ -330,6 +330,55 @@ public class EdhocResource extends CoapResource {
     }
   }
 
+  /**
+   * The overload decision for a request that has not reached Californium's executor yet (see
+   * {@link EdhocShedConnector}): the 5.03 + Max-Age answer (type, Message ID and token still to be
+   * set) when this resource would shed it now, counted as a shed by the queue and reported to
+   * {@link Hooks#refused} with reason {@code overloaded}; null when it must go the normal way: no
+   * engine queue, not a POST to this resource (or OSCORE-protected), empty, a bad media type or
+   * size, a message_1 that the Echo check would challenge (4.01 + Echo keeps precedence), a copy
+   * of a request the replay cache holds (it is answered as before), or room in the queue. The
+   * admission hook (rate limit) is not consulted: an overloaded server refuses before counting.
+   */
+  public Response shedEarly(org.eclipse.californium.core.coap.Request req, InetSocketAddress source) {
+    EngineQueue q = queue;
+    if (q == null || req.getCode() != org.eclipse.californium.core.coap.CoAP.Code.POST || req.getOptions().hasOscore()
+        || source == null || !getURI().equals("/" + req.getOptions().getUriPathString())) {
+      return null;
+    }
+    byte[] payload = req.getPayload();
+    Incoming in = new Incoming(TRANSPORT, source, payload == null ? new byte[0] : payload);
+    int cf = req.getOptions().getContentFormat();
+    int max = maxBodySize;
+    if (in.body().length == 0 || (cf != MediaTypeRegistry.UNDEFINED && cf != EdhocOption.CID_EDHOC_CBOR_SEQ)
+        || (max > 0 && in.body().length > max)) {
+      return null;
+    }
+    EchoVerifier verifier = echo;
+    java.util.function.BooleanSupplier when = echoWhen;
+    if (verifier != null && in.isMessage1() && (when == null || when.getAsBoolean())) {
+      byte[] value = EchoOption.get(req.getOptions());
+      if (value == null || !verifier.verify(value, source)) {
+        return null;
+      }
+    }
+    EdhocReplayCache cache = replay;
+    if (cache != null && cache.holds(source, req.getMID())) {
+      return null;
+    }
+    if (!q.shedIfFull(in.isMessage1())) {
+      return null;
+    }
+    try {
+      hooks.refused(in, "overloaded");
+    } catch (RuntimeException e) {
+      LOG.warn("EDHOC resource hook failed: {}", e.toString());
+    }
+    Response r = new Response(ResponseCode.SERVICE_UNAVAILABLE);
+    r.getOptions().setMaxAge(shedMaxAge);
+    return r;
+  }
+
   private Response process(Hooks h, Incoming in) {
     try {
       ResponderEngine.Result result = h.process(in, engine);

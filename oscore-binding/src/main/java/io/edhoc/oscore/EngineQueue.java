@@ -91,6 +91,25 @@ public final class EngineQueue implements AutoCloseable {
     }
   }
 
+  /**
+   * Counts a shed and returns true when an offer of this class would be refused now (the queue is
+   * full for it); false (nothing counted) otherwise. For a transport that refuses before it has
+   * built the task, e.g. on the receive thread ahead of its own executor.
+   */
+  public boolean shedIfFull(boolean start) {
+    lock.lock();
+    try {
+      int waiting = starts.size() + continuations.size();
+      if (closed || waiting >= (start ? capacity : 2 * capacity)) {
+        (start ? shedStarts : shedContinuations).increment();
+        return true;
+      }
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void work() {
     while (true) {
       Runnable task;

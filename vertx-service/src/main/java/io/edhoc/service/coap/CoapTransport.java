@@ -4,6 +4,7 @@ import io.edhoc.oscore.CaliforniumContexts;
 import io.edhoc.oscore.EchoVerifier;
 import io.edhoc.oscore.EdhocResource;
 import io.edhoc.oscore.EdhocReplayCache;
+import io.edhoc.oscore.EdhocShedConnector;
 import io.edhoc.oscore.EngineQueue;
 import org.eclipse.californium.core.network.InMemoryMessageExchangeStore;
 import org.eclipse.californium.core.network.RandomTokenGenerator;
@@ -40,6 +41,7 @@ public final class CoapTransport implements AutoCloseable {
   private final CoapEndpoint endpoint;
   private final EdhocResource resource;
   private final EdhocReplayCache replay;
+  private final EdhocShedConnector connector;
 
   public CoapTransport(String host, int port, EdhocEndpoint edhoc, CaliforniumContexts contexts, int maxBody, EchoVerifier echo,
       String helloPath) {
@@ -63,9 +65,11 @@ public final class CoapTransport implements AutoCloseable {
     InMemoryMessageExchangeStore exchanges = new InMemoryMessageExchangeStore("edhoc", cfg, tokens);
     exchanges.setDeduplicator(EdhocReplayCache.deduplicator(DeduplicatorFactory.getDeduplicatorFactory().createDeduplicator(cfg)));
     this.replay = new EdhocReplayCache(replayEntries, retransmitSpanMillis(cfg));
+    // the 5.03 decision on the UDP receive thread, before Californium's (unbounded) executor queue
+    EdhocShedConnector connector = new EdhocShedConnector(new InetSocketAddress(host, port), cfg);
     // the binding's stack: OSCORE plus the RFC 9668 EDHOC option layer (combined requests go to the engine)
     this.endpoint = new EdhocOscoreStackFactory(contexts.db(), edhoc.engine()).onCombinedResult(edhoc::combinedResult).endpointBuilder(cfg)
-        .setInetSocketAddress(new InetSocketAddress(host, port))
+        .setConnector(connector)
         .setTokenGenerator(tokens)
         .setMessageExchangeStore(exchanges)
         .build();
@@ -76,6 +80,8 @@ public final class CoapTransport implements AutoCloseable {
     EdhocResource resource = new EdhocResource(edhoc.engine()).maxBodySize(maxBody).hooks(new EndpointHooks(edhoc)).echoReachability(echo)
         .engineQueue(queue, shedMaxAge).replayCache(replay);
     this.resource = resource;
+    connector.shedFor(resource, exchanges);
+    this.connector = connector;
     resource.getAttributes().setTitle("EDHOC (RFC 9528)");
     wellKnown.add(resource);
     server.add(wellKnown);
@@ -136,6 +142,11 @@ public final class CoapTransport implements AutoCloseable {
   /** The compact deduplication cache of EDHOC requests. */
   public EdhocReplayCache replayCache() {
     return replay;
+  }
+
+  /** Requests answered 5.03 on the receive thread, before Californium's executor. */
+  public long shedBeforeExecutor() {
+    return connector.shedBeforeExecutor();
   }
 
   /** The EDHOC resource (for its settings). */
