@@ -103,6 +103,8 @@ public final class Initiator {
     private final byte[] cI;
     private final byte[] message1;
     private final Steps.Once once = new Steps.Once();
+    /** C_R once PLAINTEXT_2 decrypted and parsed, even if a later check failed. */
+    byte[] peerConnectionId;
 
     AwaitingMessage2(Initiator start, KeySchedule ks, OwnCredential own, CosePrivateKey x, byte[] cI, byte[] message1) {
       this.start = start;
@@ -152,11 +154,21 @@ public final class Initiator {
       throw new EdhocException(Failure.WRONG_SELECTED_SUITE, 0, null, "no common cipher suite with SUITES_R " + error.suitesR());
     }
 
+    /**
+     * C_R as read from PLAINTEXT_2 by {@link #readMessage2}, also when a later check (credential,
+     * Signature_or_MAC_2, EAD) failed: under RFC 9528 Appendix A.2 the EDHOC error message that
+     * section 5.3.3 requires is sent prefixed with it. Null before readMessage2 or when message_2
+     * did not even decrypt to a C_R (then the Responder cannot be addressed).
+     */
+    public byte[] peerConnectionId() {
+      return peerConnectionId == null ? null : peerConnectionId.clone();
+    }
+
     /** Processes message_2 (section 5.3.3) and authenticates the Responder. */
     public Message2Verified readMessage2(byte[] message2) throws EdhocException {
       once.use("readMessage2");
       if (start.method.isPsk()) {
-        return Method4.readMessage2(start.config, ks, start.method, x, cI, message1, start.psk, message2);
+        return Method4.readMessage2(start.config, ks, start.method, x, cI, message1, start.psk, message2, this);
       }
       byte[] gXY = null;
       byte[] prk2e = null;
@@ -188,6 +200,7 @@ public final class Initiator {
           throw Steps.malformed("message_2", e);
         }
         byte[] cR = p2.cR;
+        peerConnectionId = cR.clone();
         IdCred idCredR = p2.idCredR;
         byte[] signatureOrMac2 = p2.signatureOrMac2;
         byte[] ead2Bytes = p2.eadBytes;
@@ -270,6 +283,15 @@ public final class Initiator {
       this.prk3e2m = prk3e2m;
       this.credR = credR;
       this.ead2 = ead2;
+    }
+
+    /**
+     * Abandons the handshake here (the application will not send message_3, e.g. because C_R is
+     * unusable): wipes the secrets; the state cannot be used afterwards.
+     */
+    public void abort() {
+      once.use("abort");
+      Secrets.wipe(prk3e2m, th3);
     }
 
     public byte[] connectionIdR() {

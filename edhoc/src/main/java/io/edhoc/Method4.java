@@ -73,8 +73,8 @@ final class Method4 {
   // ---- Initiator, draft section 5.2.3 ----
 
   static Initiator.Message2Verified readMessage2(
-      EdhocConfig config, KeySchedule ks, Method method, CosePrivateKey x, byte[] cI, byte[] message1, PskCredential psk, byte[] message2)
-      throws EdhocException {
+      EdhocConfig config, KeySchedule ks, Method method, CosePrivateKey x, byte[] cI, byte[] message1, PskCredential psk, byte[] message2,
+      Initiator.AwaitingMessage2 state) throws EdhocException {
     byte[] gXY = null;
     byte[] prk2e = null;
     byte[] prk3e2m = null;
@@ -100,6 +100,7 @@ final class Method4 {
       try {
         CborReader r = new CborReader(plaintext2a);
         cR = ConnectionIdCodec.read(r, "C_R");
+        state.peerConnectionId = cR.clone();
         ead2Raw = EadItem.readAll(r);
       } catch (CborException e) {
         throw Steps.malformed("message_2", e);

@@ -38,6 +38,13 @@ import org.eclipse.californium.oscore.OSException;
  * gets 4.01 for its next OSCORE request and has to run EDHOC again. Without a bound (the default)
  * nothing is ever removed by this class. Contexts added to the DB by other code are neither
  * counted nor removed; client-side contexts are never bounded.
+ *
+ * <p><b>Over a context store.</b> With a {@link StoreBackedCtxDB}, server contexts live in its
+ * {@link io.edhoc.oscore.store.OscoreContextStore}: {@link #installServer} creates them there
+ * (refusing a Recipient ID stored by any node), {@link #replace} / {@link #keyUpdateServer} replace
+ * them by compare-and-set (every other copy is dropped), {@link #remove} deletes them, and the
+ * bound, the count and the evictions are the store's ({@link #maxServerContexts(int)} does not
+ * apply: give the bound to the store). Client contexts stay in the local DB.
  */
 public final class CaliforniumContexts {
   private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
@@ -89,6 +96,9 @@ public final class CaliforniumContexts {
 
   /** Server-side contexts installed through this object and still tracked (for a gauge). */
   public int serverContexts() {
+    if (db instanceof StoreBackedCtxDB s) {
+      return s.store().size();
+    }
     synchronized (db) {
       return serverOrder.size();
     }
@@ -96,6 +106,9 @@ public final class CaliforniumContexts {
 
   /** Server-side contexts removed because of {@link #maxServerContexts(int)}. */
   public long evictions() {
+    if (db instanceof StoreBackedCtxDB s) {
+      return s.store().evictions();
+    }
     synchronized (db) {
       return evictions;
     }
@@ -129,28 +142,36 @@ public final class CaliforniumContexts {
    * UnsupportedOscoreContextException} for what Californium cannot express or would alter.
    */
   public OSCoreCtx toOSCoreCtx(OscoreContext c, boolean client) {
-    if (c.hkdf() != HashAlgorithm.SHA_256) {
-      throw new UnsupportedOscoreContextException("HKDF based on " + c.hkdf() + " cannot be used with Californium 3.13 (it accepts HKDF SHA-256"
-          + " and SHA-512 only); suites 24 and 25 need another OSCORE implementation fed with OscoreContext's parameters");
-    }
-    int max = OscoreContext.maxIdLength(c.aead());
-    byte[] sid = c.senderId();
-    byte[] rid = c.recipientId();
-    if (sid.length > max || rid.length > max) {
-      throw new UnsupportedOscoreContextException("OSCORE ID longer than " + max + " bytes: Californium would replace it");
-    }
+    validate(c);
     if (c.aead() == AeadAlgorithm.CHACHA20_POLY1305) {
       rekeyThreadChaChaCipher();
     }
     OSCoreCtx ctx;
     try {
-      ctx = new OSCoreCtx(c.masterSecret(), client, aead(c.aead()), sid, rid, AlgorithmID.HKDF_HMAC_SHA_256, replayWindow,
-          c.masterSalt().length == 0 ? null : c.masterSalt(), c.idContext(), MAX_UNFRAGMENTED_SIZE);
+      ctx = new OSCoreCtx(c.masterSecret(), client, aead(c.aead()), c.senderId(), c.recipientId(), AlgorithmID.HKDF_HMAC_SHA_256,
+          replayWindow, c.masterSalt().length == 0 ? null : c.masterSalt(), c.idContext(), MAX_UNFRAGMENTED_SIZE);
     } catch (OSException | RuntimeException e) {
       throw new UnsupportedOscoreContextException("Californium refused the OSCORE context (" + c.aead() + "): " + e.getMessage());
     }
-    // never trust silent substitutions: every parameter must be what we derived
-    boolean same = Arrays.equals(ctx.getSenderId(), sid) & Arrays.equals(ctx.getRecipientId(), rid)
+    verifySame(ctx, c);
+    return ctx;
+  }
+
+  /** Refuses what Californium cannot express or would silently alter (HKDF, ID lengths). */
+  static void validate(OscoreContext c) {
+    if (c.hkdf() != HashAlgorithm.SHA_256) {
+      throw new UnsupportedOscoreContextException("HKDF based on " + c.hkdf() + " cannot be used with Californium 3.13 (it accepts HKDF SHA-256"
+          + " and SHA-512 only); suites 24 and 25 need another OSCORE implementation fed with OscoreContext's parameters");
+    }
+    int max = OscoreContext.maxIdLength(c.aead());
+    if (c.senderId().length > max || c.recipientId().length > max) {
+      throw new UnsupportedOscoreContextException("OSCORE ID longer than " + max + " bytes: Californium would replace it");
+    }
+  }
+
+  /** Never trust silent substitutions: every parameter Californium derived must be what RFC 8613 3.2 gives. */
+  static void verifySame(OSCoreCtx ctx, OscoreContext c) {
+    boolean same = Arrays.equals(ctx.getSenderId(), c.senderId()) & Arrays.equals(ctx.getRecipientId(), c.recipientId())
         & Arrays.equals(ctx.getIdContext(), c.idContext());
     same &= MessageDigest.isEqual(ctx.getSenderKey(), c.senderKey()) & MessageDigest.isEqual(ctx.getRecipientKey(), c.recipientKey())
         & MessageDigest.isEqual(ctx.getCommonIV(), c.commonIv());
@@ -158,11 +179,13 @@ public final class CaliforniumContexts {
     if (!same) {
       throw new UnsupportedOscoreContextException("Californium derived a different OSCORE context than RFC 8613 3.2 gives for " + c);
     }
-    return ctx;
   }
 
   /** True if a context with this Recipient ID is installed (for connection identifier allocation). */
   public boolean recipientIdInUse(byte[] recipientId) {
+    if (db instanceof StoreBackedCtxDB s) {
+      return s.inUse(recipientId); // without loading it
+    }
     try {
       return db.getContext(recipientId) != null;
     } catch (RuntimeException e) {
@@ -172,6 +195,9 @@ public final class CaliforniumContexts {
 
   /** Installs a server-side context (looked up by Recipient ID). Refuses a Recipient ID in use. */
   public OSCoreCtx installServer(OscoreContext c) {
+    if (db instanceof StoreBackedCtxDB s) {
+      return s.create(c); // the store refuses a Recipient ID in use anywhere, and bounds the contexts
+    }
     OSCoreCtx ctx = toOSCoreCtx(c, false);
     synchronized (db) {
       refuseInUse(c);
@@ -248,6 +274,10 @@ public final class CaliforniumContexts {
 
   /** Removes an installed context (e.g. keys of a handshake whose peer turned out not to be authenticated). */
   public void remove(OSCoreCtx installed) {
+    if (installed instanceof StoredOSCoreCtx stored && db instanceof StoreBackedCtxDB s) {
+      s.removeStored(stored);
+      return;
+    }
     synchronized (db) {
       db.removeContext(installed);
       serverOrder.remove(new IdKey(installed.getRecipientId()), installed);
@@ -259,6 +289,9 @@ public final class CaliforniumContexts {
    * under the DB's lock, so no request sees neither or both. {@code uri} non-null for a client.
    */
   public OSCoreCtx replace(OSCoreCtx old, OscoreContext updated, String uri) {
+    if (uri == null && old instanceof StoredOSCoreCtx stored && db instanceof StoreBackedCtxDB s) {
+      return s.replace(stored, updated); // compare-and-set in the store: every node drops the old keys
+    }
     OSCoreCtx ctx = toOSCoreCtx(updated, uri != null);
     synchronized (db) {
       if (!Arrays.equals(old.getRecipientId(), updated.recipientId())) {
@@ -288,18 +321,28 @@ public final class CaliforniumContexts {
    * swapped for the installed one (found by Recipient ID) atomically. Returns the new context.
    */
   public OscoreContext keyUpdateServer(io.edhoc.EdhocSession session, OscoreContext current, byte[] context) {
+    OscoreContext updated = OscoreContext.keyUpdate(session, context, current);
+    replaceServer(updated);
+    return updated;
+  }
+
+  /**
+   * Server side: swaps the installed context with {@code updated}'s Recipient ID for {@code
+   * updated} atomically (an application that ran EDHOC_KeyUpdate itself). Over a store-backed DB the
+   * context is loaded first if another node holds it, then replaced by compare-and-set in the store,
+   * so every node refuses the old keys.
+   */
+  public OSCoreCtx replaceServer(OscoreContext updated) {
     OSCoreCtx installed;
     try {
-      installed = db.getContext(current.recipientId());
+      installed = db.getContext(updated.recipientId()); // a store-backed DB loads it if another node holds it
     } catch (RuntimeException e) {
       installed = null;
     }
     if (installed == null) {
-      throw new IllegalStateException("no installed OSCORE context for Recipient ID " + HexFormat.of().formatHex(current.recipientId()));
+      throw new IllegalStateException("no installed OSCORE context for Recipient ID " + HexFormat.of().formatHex(updated.recipientId()));
     }
-    OscoreContext updated = OscoreContext.keyUpdate(session, context, current);
-    replace(installed, updated, null);
-    return updated;
+    return replace(installed, updated, null);
   }
 
   /** A {@link ResponderEngine.EstablishedListener} installing server-side contexts here. */

@@ -3,7 +3,6 @@ package io.edhoc.oscore;
 import io.edhoc.Edhoc;
 import io.edhoc.EdhocConfig;
 import io.edhoc.EdhocException;
-import io.edhoc.EdhocPeerErrorException;
 import io.edhoc.EdhocSession;
 import io.edhoc.Initiator;
 import io.edhoc.Responder;
@@ -37,10 +36,12 @@ import org.eclipse.californium.oscore.OSCoreCtx;
  *   <li>{@link #keyUpdate(Established, byte[])}: EDHOC_KeyUpdate and atomic replacement.
  * </ul>
  *
- * The client's connection identifier (its Recipient ID) avoids identifiers installed in the DB. An
- * ERR_CODE 2 answer to message_1 is retried once with the suites the server supports. A 4.01 answer
- * carrying an Echo option (RFC 9175, the server's reachability check of RFC 9528 A.2) is answered
- * once by sending the same request again with that Echo value.
+ * The forward flows are {@link InitiatorFlow} over {@link CoapEdhocTransport}, the same initiator
+ * code as the service's {@code connect} and {@code bench}: an ERR_CODE 2 answer to message_1 is
+ * retried once with the suites the server supports ({@link #negotiate(boolean)}), a message_2 that
+ * fails verification is answered with the EDHOC error message, and a 4.01 carrying an Echo option
+ * (RFC 9175) is answered once by repeating the request with that Echo value. The client's
+ * connection identifier (its Recipient ID) avoids identifiers installed in the DB.
  */
 public final class EdhocCoapClient {
   public static final String EDHOC_PATH = "/.well-known/edhoc";
@@ -50,6 +51,7 @@ public final class EdhocCoapClient {
   private final CaliforniumContexts contexts;
   private final EdhocOscoreStackFactory stack;
   private boolean expectMessage4;
+  private boolean negotiate = true;
   private long timeoutMillis = 10_000;
 
   /** An established session, its OSCORE context and the Californium context installed for it. */
@@ -59,7 +61,10 @@ public final class EdhocCoapClient {
     private final OSCoreCtx installed;
     private final String uri;
 
-    Established(EdhocSession session, OscoreContext context, OSCoreCtx installed, String uri) {
+    private final boolean negotiated;
+
+    Established(EdhocSession session, OscoreContext context, OSCoreCtx installed, String uri, boolean negotiated) {
+      this.negotiated = negotiated;
       this.session = session;
       this.context = context;
       this.installed = installed;
@@ -81,6 +86,11 @@ public final class EdhocCoapClient {
     public String uri() {
       return uri;
     }
+
+    /** An ERR_CODE 2 answer made the client retry with another cipher suite (section 6.3). */
+    public boolean negotiated() {
+      return negotiated;
+    }
   }
 
   /** The result of a combined request: the handshake and the response to the first OSCORE request. */
@@ -90,11 +100,22 @@ public final class EdhocCoapClient {
    * @param stack the endpoint's stack factory (needed for combined requests only, may be null)
    */
   public EdhocCoapClient(EdhocConfig config, Endpoint endpoint, CaliforniumContexts contexts, EdhocOscoreStackFactory stack) {
+    this(config, endpoint, contexts, stack, null);
+  }
+
+  /**
+   * @param connectionIds how this client picks its connection identifier (its OSCORE Recipient
+   *     ID); null for a {@link RecipientIdAllocator} avoiding the IDs installed in the DB. A fixed
+   *     identifier suits a client whose Recipient ID is provisioned (an LwM2M client's object 21):
+   *     the caller then removes the previous context before running EDHOC again.
+   */
+  public EdhocCoapClient(EdhocConfig config, Endpoint endpoint, CaliforniumContexts contexts, EdhocOscoreStackFactory stack,
+      io.edhoc.ConnectionIdAllocator connectionIds) {
     this.contexts = Objects.requireNonNull(contexts);
     this.endpoint = Objects.requireNonNull(endpoint);
     this.stack = stack;
-    RecipientIdAllocator ids = new RecipientIdAllocator(config.crypto().random(), RecipientIdAllocator.maxLengthFor(config.suites()),
-        contexts::recipientIdInUse);
+    io.edhoc.ConnectionIdAllocator ids = connectionIds != null ? connectionIds
+        : new RecipientIdAllocator(config.crypto().random(), RecipientIdAllocator.maxLengthFor(config.suites()), contexts::recipientIdInUse);
     this.config = config.toBuilder().connectionIds(ids).build();
   }
 
@@ -109,37 +130,39 @@ public final class EdhocCoapClient {
     return this;
   }
 
+  /**
+   * Whether an ERR_CODE 2 answer to message_1 leads to one retry with another of the configured
+   * suites (default true).
+   */
+  public EdhocCoapClient negotiate(boolean on) {
+    this.negotiate = on;
+    return this;
+  }
+
   /** Forward flow against {@code serverUri} (e.g. {@code coap://127.0.0.1:5683}); message_3 in its own POST. */
   public Established establish(String serverUri) throws EdhocException, IOException, ConnectorException {
-    Initiator.AwaitingMessage4 w4 = firstRoundTrip(serverUri);
-    byte[] cR = w4.connectionIdR();
-    CoapResponse r = post(serverUri, concat(ConnectionIdCodec.encode(cR), w4.message3()));
-    EdhocSession session;
-    if (expectMessage4 || w4.method().isPsk()) {
-      session = w4.readMessage4(r.getPayload());
-    } else {
-      if (!r.isSuccess()) {
-        throw new IOException("server refused message_3: " + r.getCode() + describeError(r));
-      }
-      session = w4.complete();
-    }
-    return install(serverUri, session);
+    InitiatorFlow.Completed c = await(flow(serverUri).run());
+    return install(serverUri, c.session(), c.oscore(), c.negotiated());
   }
 
   /**
    * Forward flow with the RFC 9668 combined request: after message_2, the OSCORE context is
    * installed and {@code firstRequest} (its URI on the same server) is sent OSCORE-protected with
-   * message_3 and the EDHOC option. The server's OSCORE response is the key confirmation.
+   * message_3 and the EDHOC option. The server's OSCORE response is the key confirmation: until
+   * it arrives the client has authenticated nothing of its own message_3's fate (an answer
+   * without OSCORE, e.g. 4.00 with an EDHOC error message, means the server refused message_3).
    */
   public CombinedResult establishCombined(String serverUri, Request firstRequest) throws EdhocException, IOException, ConnectorException {
     if (stack == null) {
       throw new IllegalStateException("combined requests need the endpoint built with EdhocOscoreStackFactory");
     }
-    Initiator.AwaitingMessage4 w4 = firstRoundTrip(serverUri);
+    InitiatorFlow.FirstLeg leg = await(flow(serverUri).firstRoundTrip());
+    Initiator.AwaitingMessage4 w4 = leg.state();
     byte[] m3 = w4.message3();
     // method 4: the Responder is authenticated only by a verified OSCORE response (draft-ietf-lake-edhoc-psk section 8)
     boolean psk = w4.method().isPsk();
-    Established e = install(serverUri, psk ? w4.completeWithUnauthenticatedResponder() : w4.complete());
+    EdhocSession session = psk ? w4.completeWithUnauthenticatedResponder() : w4.complete();
+    Established e = install(serverUri, session, OscoreContext.fromEdhoc(session), leg.negotiated());
     firstRequest.getOptions().setOscore(Bytes.EMPTY);
     stack.attachMessage3(firstRequest, m3);
     try {
@@ -195,41 +218,51 @@ public final class EdhocCoapClient {
   public Established keyUpdate(Established e, byte[] context) {
     OscoreContext updated = OscoreContext.keyUpdate(e.session(), context, e.oscoreContext());
     OSCoreCtx ctx = contexts.replace(e.installed(), updated, e.uri());
-    return new Established(e.session(), updated, ctx, e.uri());
+    return new Established(e.session(), updated, ctx, e.uri(), e.negotiated());
   }
 
   // ------------------------------------------------------------------------------------------
 
-  private Initiator.AwaitingMessage4 firstRoundTrip(String serverUri) throws EdhocException, IOException, ConnectorException {
-    Initiator initiator = Edhoc.initiator(config);
-    for (int attempt = 0; ; attempt++) {
-      Initiator.AwaitingMessage2 w2 = initiator.writeMessage1();
-      CoapResponse r = post(serverUri, concat(new byte[] {(byte) 0xf5}, w2.message1()));
-      if (r.getCode() == org.eclipse.californium.core.coap.CoAP.ResponseCode.UNAUTHORIZED) {
-        throw new IOException("server answered message_1 with 4.01 Unauthorized" + (EchoOption.isChallenge(r.advanced())
-            ? " again after the Echo option was repeated (RFC 9175 reachability check failed)" : ""));
-      }
-      try {
-        Initiator.Message2Verified v2 = w2.readMessage2(r.getPayload());
-        if (Arrays.equals(v2.connectionIdR(), v2.connectionIdI())) {
-          throw new IOException("server chose C_R = C_I: refused (it would be both OSCORE Sender and Recipient ID)");
+  private InitiatorFlow flow(String serverUri) {
+    return new InitiatorFlow(config, new CoapEdhocTransport(endpoint, edhocUri(serverUri), timeoutMillis)).negotiate(negotiate)
+        .expectMessage4(expectMessage4);
+  }
+
+  /** Waits for the flow (bounded by the transport's timeout); its failures as this class has always thrown them. */
+  private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws EdhocException, IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted");
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable t = e.getCause();
+      if (t instanceof InitiatorFlow.FlowException fe) {
+        EdhocException cause = fe.edhocCause();
+        if (cause instanceof io.edhoc.EdhocPeerErrorException) {
+          throw cause;
         }
-        return v2.writeMessage3();
-      } catch (EdhocPeerErrorException e) {
-        if (attempt == 0 && e.peerErrorCode() == 2) {
-          initiator = w2.retryAfter(e);
-          continue;
+        if (cause != null) {
+          // same type and failure as the core's, with the flow's message (e.g. that the error message was sent)
+          throw new EdhocException(cause.failure(), cause.errorCode(), cause.errorMessage(), fe.getMessage());
         }
-        throw e;
+        throw new IOException(fe.getMessage(), fe);
       }
+      if (t instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException(t.getMessage(), t);
     }
   }
 
   private Established install(String serverUri, EdhocSession session) {
-    OscoreContext ctx = OscoreContext.fromEdhoc(session);
+    return install(serverUri, session, OscoreContext.fromEdhoc(session), false);
+  }
+
+  private Established install(String serverUri, EdhocSession session, OscoreContext ctx, boolean negotiated) {
     try {
       OSCoreCtx installed = contexts.installClient(ctx, serverUri);
-      return new Established(session, ctx, installed, serverUri);
+      return new Established(session, ctx, installed, serverUri, negotiated);
     } catch (RuntimeException e) {
       session.close();
       throw e;

@@ -25,22 +25,38 @@ import org.slf4j.LoggerFactory;
  * installs the context), the request is rebuilt with the ciphertext only and without the EDHOC
  * option, and handed up to OSCORE. Malformed combined requests get 4.00; a failed message_3 gets
  * an unprotected 4.00 (5.00 for a server fault) carrying an EDHOC error message with ERR_CODE 1
- * and Content-Format 64.
+ * (section 3.3.1; an unknown credential says so in DIAG_MSG) and Content-Format 64.
  *
  * <p>Client side (section 3.2.1): for a request registered with {@link
- * #attachMessage3(Request, byte[])}, after OSCORE protected it, message_3 is prepended to the
- * payload and the EDHOC option added.
+ * EdhocOscoreStackFactory#attachMessage3}, or the next OSCORE-protected request to a destination
+ * armed with {@link EdhocOscoreStackFactory#attachMessage3ToNext} (an LwM2M client's Register),
+ * after OSCORE protected it, message_3 is prepended to the payload and the EDHOC option added.
  */
 public final class EdhocCombinedLayer extends AbstractLayer {
+  /** The transport name of combined requests in {@link ResponderEngine.Origin}. */
+  public static final String TRANSPORT = "coap+oscore";
   private static final Logger LOG = LoggerFactory.getLogger(EdhocCombinedLayer.class);
 
   private final ResponderEngine engine;
   private final Map<Request, byte[]> pending;
+  private final Map<java.net.InetSocketAddress, byte[]> nextTo;
+  private final java.util.function.Consumer<ResponderEngine.Result> results;
 
-  /** {@code engine} null: client side only. {@code pending}: shared with the client registering requests. */
-  EdhocCombinedLayer(ResponderEngine engine, Map<Request, byte[]> pending) {
+  /**
+   * {@code engine} null: client side only. {@code pending}: shared with the client registering
+   * requests. {@code results}: told every engine result (counting).
+   */
+  EdhocCombinedLayer(ResponderEngine engine, Map<Request, byte[]> pending, java.util.function.Consumer<ResponderEngine.Result> results) {
+    this(engine, pending, new java.util.concurrent.ConcurrentHashMap<>(), results);
+  }
+
+  /** {@code nextTo}: message_3 for the next OSCORE-protected request to a destination (see EdhocOscoreStackFactory). */
+  EdhocCombinedLayer(ResponderEngine engine, Map<Request, byte[]> pending, Map<java.net.InetSocketAddress, byte[]> nextTo,
+      java.util.function.Consumer<ResponderEngine.Result> results) {
     this.engine = engine;
     this.pending = pending;
+    this.nextTo = nextTo;
+    this.results = results;
   }
 
   static Map<Request, byte[]> newPendingMap() {
@@ -52,6 +68,9 @@ public final class EdhocCombinedLayer extends AbstractLayer {
     byte[] m3 = pending.remove(exchange.getRequest());
     if (m3 == null && request != exchange.getRequest()) {
       m3 = pending.remove(request);
+    }
+    if (m3 == null && !nextTo.isEmpty() && request.getOptions().hasOscore() && request.getDestinationContext() != null) {
+      m3 = nextTo.remove(request.getDestinationContext().getPeerAddress());
     }
     if (m3 != null) {
       if (!request.getOptions().hasOscore()) {
@@ -90,12 +109,16 @@ public final class EdhocCombinedLayer extends AbstractLayer {
       return;
     }
     byte[] message3 = Arrays.copyOfRange(payload, 0, split);
-    ResponderEngine.Result result = engine.handleMessage3(kid, message3, true);
+    java.net.InetSocketAddress peer = request.getSourceContext() == null ? null : request.getSourceContext().getPeerAddress();
+    ResponderEngine.Origin origin = new ResponderEngine.Origin(TRANSPORT, peer == null ? "" : peer.getAddress().getHostAddress());
+    ResponderEngine.Result result = engine.handleMessage3(kid, message3, true, origin);
+    try {
+      results.accept(result);
+    } catch (RuntimeException e) {
+      LOG.warn("combined-request result listener failed: {}", e.toString());
+    }
     if (!result.completed()) {
-      byte[] err = result.body();
-      if (!result.isErrorMessage() || !isErrCode1(err)) {
-        err = ErrorMessage.unspecified("EDHOC processing failed");
-      }
+      byte[] err = errCode1(result);
       reply(exchange, request, result.status() == ResponderEngine.Status.SERVER_ERROR ? ResponseCode.INTERNAL_SERVER_ERROR
           : ResponseCode.BAD_REQUEST, err);
       return;
@@ -105,13 +128,32 @@ public final class EdhocCombinedLayer extends AbstractLayer {
     super.receiveRequest(exchange, request);
   }
 
-  private static boolean isErrCode1(byte[] err) {
-    try {
-      return ErrorMessage.parse(err).code() == ErrorMessage.UNSPECIFIED;
-    } catch (CborException e) {
-      return false;
+  /**
+   * RFC 9668 3.3.1 requires ERR_CODE 1 for any failed EDHOC processing of a combined request. So
+   * that the client still learns what the two-round-trip flow would tell it, another code is
+   * carried in the diagnostic: ERR_CODE 3 becomes ERR_CODE 1 with DIAG_MSG "Unknown credential
+   * referenced" (no more than that flow reveals, RFC 9528 9.5).
+   */
+  static byte[] errCode1(ResponderEngine.Result result) {
+    byte[] err = result.body();
+    if (result.isErrorMessage()) {
+      try {
+        ErrorMessage m = ErrorMessage.parse(err);
+        if (m.code() == ErrorMessage.UNSPECIFIED) {
+          return err;
+        }
+        if (m.code() == ErrorMessage.UNKNOWN_CREDENTIAL_REFERENCED) {
+          return ErrorMessage.unspecified(UNKNOWN_CREDENTIAL_DIAGNOSTIC);
+        }
+      } catch (CborException e) {
+        // fall through
+      }
     }
+    return ErrorMessage.unspecified("EDHOC processing failed");
   }
+
+  /** DIAG_MSG of the ERR_CODE 1 that stands for ERR_CODE 3 in a combined request's answer. */
+  public static final String UNKNOWN_CREDENTIAL_DIAGNOSTIC = "Unknown credential referenced";
 
   private void reply(Exchange exchange, Request request, ResponseCode code, byte[] edhocError) {
     Response response = new Response(code);

@@ -27,14 +27,17 @@ import org.slf4j.LoggerFactory;
  *       expired); nothing is stored and the engine is not called. message_3 and other requests are
  *       never challenged: the handshake has proved reachability by then;
  *   <li>{@link Hooks#admit}: the application may refuse (e.g. 4.29 for a rate limit);
- *   <li>{@link Hooks#process} runs the engine (by default {@code engine.handle(body)}), then {@link
- *       Hooks#handled} sees the result;
+ *   <li>with {@link #engineQueue(EngineQueue, int)}: the request is queued for the engine's
+ *       workers, or, when the queue is full, answered at once with 5.03 and Max-Age (reason
+ *       {@code overloaded});
+ *   <li>{@link Hooks#process} runs the engine (by default {@code engine.handle(body, origin)}),
+ *       then {@link Hooks#handled} sees the result;
  *   <li>2.04 with Content-Format 64 and message_2 / message_3 (reverse flow) / message_4 as payload
  *       (an empty 2.04 when there is nothing to send); 4.00 or 5.00 with Content-Format 64 and the
  *       EDHOC error message as payload on failure.
  * </ol>
  *
- * Steps 1 to 3 report their refusals to {@link Hooks#refused}. Settings may be changed before the
+ * Steps 1 to 3 and the queue report their refusals to {@link Hooks#refused}. Settings may be changed before the
  * server starts; they are read once per request.
  */
 public class EdhocResource extends CoapResource {
@@ -47,12 +50,21 @@ public class EdhocResource extends CoapResource {
   private volatile int maxBodySize;
   private volatile Hooks hooks = Hooks.NONE;
   private volatile EchoVerifier echo;
+  private volatile java.util.function.BooleanSupplier echoWhen;
+  private volatile EngineQueue queue;
+  private volatile int shedMaxAge = 1;
+  private volatile EdhocReplayCache replay;
 
   /** One request as the hooks see it. {@code body} is the request payload (never null; do not modify). */
   public record Incoming(String transport, InetSocketAddress source, byte[] body) {
     /** True for {@code true || message_1} (a handshake start). */
     public boolean isMessage1() {
       return body.length > 0 && body[0] == CBOR_TRUE;
+    }
+
+    /** The request's origin as the engine carries it to listeners (source: the peer's IP address). */
+    public ResponderEngine.Origin origin() {
+      return new ResponderEngine.Origin(transport, source == null ? "" : source.getAddress().getHostAddress());
     }
   }
 
@@ -92,7 +104,7 @@ public class EdhocResource extends CoapResource {
 
     /** Runs the engine for the request; override to wrap the call. */
     default ResponderEngine.Result process(Incoming request, ResponderEngine engine) {
-      return engine.handle(request.body());
+      return engine.handle(request.body(), request.origin());
     }
 
     /** After the engine, with its result (before the response is sent). */
@@ -100,7 +112,8 @@ public class EdhocResource extends CoapResource {
 
     /**
      * The resource itself refused the request before the engine; {@code reason} is one of {@code
-     * bad_media_type}, {@code too_large}, {@code echo_required}, {@code echo_rejected}.
+     * bad_media_type}, {@code too_large}, {@code echo_required}, {@code echo_rejected}, {@code
+     * overloaded} (the {@link #engineQueue engine queue} was full: answered 5.03).
      */
     default void refused(Incoming request, String reason) {}
   }
@@ -154,7 +167,17 @@ public class EdhocResource extends CoapResource {
    * default). See the class description and {@link EchoVerifier}.
    */
   public EdhocResource echoReachability(EchoVerifier verifier) {
+    return echoReachability(verifier, null);
+  }
+
+  /**
+   * The Echo check only while {@code when} says so (e.g. under pressure: many half-open sessions
+   * or a long engine queue); null means always. While it says no, message_1 is served without a
+   * round trip, and an Echo option it carries is ignored.
+   */
+  public EdhocResource echoReachability(EchoVerifier verifier, java.util.function.BooleanSupplier when) {
     this.echo = verifier;
+    this.echoWhen = when;
     return this;
   }
 
@@ -162,15 +185,100 @@ public class EdhocResource extends CoapResource {
     return echo;
   }
 
+  /**
+   * Runs the engine on {@code queue}'s workers instead of Californium's thread, with bounded
+   * admission: a request that finds the queue full is answered at once with 5.03 Service
+   * Unavailable and Max-Age {@code maxAgeSeconds} (RFC 7252 section 5.9.3.4: retry after that
+   * long), and reported to {@link Hooks#refused} with reason {@code overloaded}. Null (the
+   * default) runs the engine on the calling thread, unbounded.
+   */
+  public EdhocResource engineQueue(EngineQueue queue, int maxAgeSeconds) {
+    if (maxAgeSeconds < 0) {
+      throw new IllegalArgumentException("Max-Age must not be negative");
+    }
+    this.queue = queue;
+    this.shedMaxAge = maxAgeSeconds;
+    return this;
+  }
+
+  public EngineQueue engineQueue() {
+    return queue;
+  }
+
+  /**
+   * Deduplicates EDHOC requests with a compact cache instead of Californium's exchange retention
+   * (see {@link EdhocReplayCache}; the endpoint's deduplicator must be wrapped with {@link
+   * EdhocReplayCache#deduplicator}). Null (the default) leaves deduplication to Californium.
+   */
+  public EdhocResource replayCache(EdhocReplayCache cache) {
+    this.replay = cache;
+    return this;
+  }
+
+  public EdhocReplayCache replayCache() {
+    return replay;
+  }
+
   @Override
   public void handlePOST(CoapExchange exchange) {
+    EdhocReplayCache cache = replay;
+    EdhocReplayCache.Slot slot = null;
+    if (cache != null) {
+      org.eclipse.californium.core.coap.Request req = exchange.advanced().getRequest();
+      slot = cache.begin(req.getSourceContext().getPeerAddress(), req.getMID());
+      switch (slot.state()) {
+        case PENDING:
+          return; // a retransmission while the first copy is processed: it will be answered
+        case DONE:
+          exchange.respond(slot.response()); // the same answer again, without the engine
+          return;
+        default:
+          break;
+      }
+    }
+    Replies out = new Replies(exchange, cache, slot);
+    handle(out, exchange);
+  }
+
+  /** Sends the answer for a new request and records it in the replay cache (refusals are forgotten). */
+  private static final class Replies {
+    private final CoapExchange exchange;
+    private final EdhocReplayCache cache;
+    private final EdhocReplayCache.Slot slot;
+
+    Replies(CoapExchange exchange, EdhocReplayCache cache, EdhocReplayCache.Slot slot) {
+      this.exchange = exchange;
+      this.cache = cache;
+      this.slot = slot;
+    }
+
+    void refuse(Response r) {
+      if (cache != null) {
+        cache.abandon(slot);
+      }
+      exchange.respond(r);
+    }
+
+    void refuse(ResponseCode code) {
+      refuse(new Response(code));
+    }
+
+    void answer(Response r) {
+      if (cache != null) {
+        cache.complete(slot, r);
+      }
+      exchange.respond(r);
+    }
+  }
+
+  private void handle(Replies out, CoapExchange exchange) {
     Hooks h = hooks;
     byte[] payload = exchange.getRequestPayload();
     Incoming in = new Incoming(TRANSPORT, exchange.getSourceSocketAddress(), payload == null ? new byte[0] : payload);
     int cf = exchange.getRequestOptions().getContentFormat();
     if (cf != MediaTypeRegistry.UNDEFINED && cf != EdhocOption.CID_EDHOC_CBOR_SEQ) {
       h.refused(in, "bad_media_type");
-      exchange.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
+      out.refuse(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
       return;
     }
     int max = maxBodySize;
@@ -178,42 +286,59 @@ public class EdhocResource extends CoapResource {
       h.refused(in, "too_large");
       Response r = new Response(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
       r.getOptions().setSize1(max);
-      exchange.respond(r);
+      out.refuse(r);
       return;
     }
     EchoVerifier verifier = echo;
-    if (verifier != null && in.isMessage1()) {
+    java.util.function.BooleanSupplier when = echoWhen;
+    if (verifier != null && in.isMessage1() && (when == null || when.getAsBoolean())) {
       byte[] value = EchoOption.get(exchange.getRequestOptions());
       if (value == null || !verifier.verify(value, in.source())) {
         h.refused(in, value == null ? "echo_required" : "echo_rejected");
         Response r = new Response(ResponseCode.UNAUTHORIZED);
         EchoOption.set(r.getOptions(), verifier.issue(in.source()));
-        exchange.respond(r);
+        out.refuse(r);
         return;
       }
     }
-    Response response;
+    Refusal refusal;
     try {
-      response = admitAndProcess(h, in);
+      refusal = h.admit(in);
     } catch (RuntimeException e) {
       LOG.warn("EDHOC resource hook failed: {}", e.toString());
-      response = new Response(ResponseCode.INTERNAL_SERVER_ERROR);
+      out.refuse(ResponseCode.INTERNAL_SERVER_ERROR);
+      return;
     }
-    exchange.respond(response);
-  }
-
-  private Response admitAndProcess(Hooks h, Incoming in) {
-    Refusal refusal = h.admit(in);
     if (refusal != null) {
       Response r = new Response(refusal.code());
       if (refusal.maxAgeSeconds() != null) {
         r.getOptions().setMaxAge(refusal.maxAgeSeconds());
       }
-      return r;
+      out.refuse(r);
+      return;
     }
-    ResponderEngine.Result result = h.process(in, engine);
-    h.handled(in, result);
-    return toResponse(result);
+    EngineQueue q = queue;
+    if (q == null) {
+      out.answer(process(h, in));
+      return;
+    }
+    if (!q.offer(in.isMessage1(), () -> out.answer(process(h, in)))) {
+      h.refused(in, "overloaded");
+      Response r = new Response(ResponseCode.SERVICE_UNAVAILABLE);
+      r.getOptions().setMaxAge(shedMaxAge);
+      out.refuse(r);
+    }
+  }
+
+  private Response process(Hooks h, Incoming in) {
+    try {
+      ResponderEngine.Result result = h.process(in, engine);
+      h.handled(in, result);
+      return toResponse(result);
+    } catch (RuntimeException e) {
+      LOG.warn("EDHOC resource hook failed: {}", e.toString());
+      return new Response(ResponseCode.INTERNAL_SERVER_ERROR);
+    }
   }
 
   /** The CoAP response for an engine result (A.2): 2.04 / 4.00 / 5.00, Content-Format 64 when there is a body. */

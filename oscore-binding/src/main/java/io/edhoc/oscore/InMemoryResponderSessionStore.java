@@ -2,33 +2,85 @@ package io.edhoc.oscore;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A bounded in-memory {@link ResponderSessionStore} for one process.
+ * A bounded in-memory {@link ResponderSessionStore} for one process, O(1) per operation at any
+ * occupancy and without a global lock.
  *
- * <p>Policy when full: new sessions are <b>refused</b> ({@link #put} returns false, counted in
- * {@link #refusals()}), after expired states have been dropped. Refusing rather than evicting the
+ * <p><b>Layout.</b> States live in a {@link ConcurrentHashMap} keyed by C_R. Expiry is a timing
+ * wheel: {@value #SLOTS} slots of {@value #TICK_MILLIS} ms, each entry filed once in the slot of
+ * its deadline. {@link #sweep()} (called by {@link #put}, {@link #size()} and {@link #evictions()},
+ * and by an application on a schedule) visits only the slots whose time has come since the last
+ * sweep; each entry is visited once when its slot comes round (once more per {@value #SLOTS} x
+ * {@value #TICK_MILLIS} ms for time-to-live values longer than that). So the work of expiry is
+ * amortised O(1) per stored state, and {@link #contains} / {@link #take} are one hash lookup.
+ * {@link #entriesVisited()} counts the entries the sweeps examined, so tests can assert that.
+ *
+ * <p><b>Policy when full</b>: new sessions are <b>refused</b> ({@link #put} returns false, counted in
+ * {@link #refusals()}), after expired states have been swept. Refusing rather than evicting the
  * oldest keeps a flood of message_1 from pushing out handshakes that are about to complete;
- * expiry bounds how long a flood can hold the store. Expired states are dropped (and counted in
- * {@link #evictions()}) lazily on every operation; their bytes are overwritten with zeros.
+ * expiry bounds how long a flood can hold the store. Expired states are dropped, counted in
+ * {@link #evictions()}, and their bytes overwritten with zeros. {@link #take} and {@link #contains}
+ * check the exact deadline; {@link #size()} may count a state up to one tick after its deadline.
  *
- * <p>The clock is injectable for tests. All operations take one lock; the store is meant for
- * thousands of pending handshakes, not millions.
+ * <p>The clock is injectable for tests.
  */
 public final class InMemoryResponderSessionStore implements ResponderSessionStore {
+  static final int TICK_MILLIS = 100;
+  static final int SLOTS = 1024;
+
   private final int maxSessions;
   private final Clock clock;
-  private final Map<Key, Entry> entries = new HashMap<>();
-  private long evictions;
-  private long refusals;
+  private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+  private final AtomicInteger live = new AtomicInteger();
+  private final LongAdder evictions = new LongAdder();
+  private final LongAdder refusals = new LongAdder();
+  private final Slot[] wheel = new Slot[SLOTS];
+  private final ReentrantLock sweepLock = new ReentrantLock();
+  /** The last tick whose slot has been swept (guarded by sweepLock; read without it as a hint). */
+  private volatile long sweptTick = Long.MIN_VALUE;
+  private final AtomicLong visited = new AtomicLong();
 
-  private record Entry(byte[] state, Instant expiresAt) {}
+  /** A stored state; {@code state} is cleared by whoever removes the entry from the map. */
+  private static final class Entry {
+    final Key key;
+    final long deadline;
+    volatile byte[] state;
+
+    Entry(Key key, byte[] state, long deadline) {
+      this.key = key;
+      this.state = state;
+      this.deadline = deadline;
+    }
+  }
+
+  /** Entries whose deadline falls in one tick (modulo the wheel's span). */
+  private static final class Slot {
+    private List<Entry> entries = new ArrayList<>();
+
+    synchronized void add(Entry e) {
+      entries.add(e);
+    }
+
+    synchronized List<Entry> drain() {
+      List<Entry> l = entries;
+      entries = new ArrayList<>();
+      return l;
+    }
+
+    synchronized void addAll(List<Entry> l) {
+      entries.addAll(l);
+    }
+  }
 
   /** A byte-string key compared by value. */
   private record Key(byte[] id) {
@@ -53,79 +105,176 @@ public final class InMemoryResponderSessionStore implements ResponderSessionStor
     }
     this.maxSessions = maxSessions;
     this.clock = Objects.requireNonNull(clock);
+    for (int i = 0; i < SLOTS; i++) {
+      wheel[i] = new Slot();
+    }
   }
 
   @Override
-  public synchronized boolean put(byte[] connectionIdR, byte[] state, Duration timeToLive) {
+  public boolean put(byte[] connectionIdR, byte[] state, Duration timeToLive) {
     Objects.requireNonNull(connectionIdR);
     Objects.requireNonNull(state);
     if (timeToLive.isNegative() || timeToLive.isZero()) {
       throw new IllegalArgumentException("timeToLive must be positive");
     }
-    Instant now = clock.instant();
-    purge(now);
+    long now = clock.millis();
+    sweep(now);
     Key key = new Key(connectionIdR.clone());
-    if (entries.containsKey(key)) {
+    Entry existing = entries.get(key);
+    if (existing != null && existing.deadline > now) {
       return false;
     }
-    if (entries.size() >= maxSessions) {
-      refusals++;
+    // reserve a place first, so that concurrent puts never exceed the bound
+    int n;
+    do {
+      n = live.get();
+      if (n >= maxSessions) {
+        refusals.increment();
+        return false;
+      }
+    } while (!live.compareAndSet(n, n + 1));
+    long deadline = now + Math.max(1, timeToLive.toMillis());
+    Entry e = new Entry(key, state.clone(), deadline);
+    if (existing != null && entries.remove(key, existing)) {
+      // an expired state under the same identifier, not swept yet
+      drop(existing);
+    }
+    if (entries.putIfAbsent(key, e) != null) {
+      live.decrementAndGet();
+      Arrays.fill(e.state, (byte) 0);
       return false;
     }
-    entries.put(key, new Entry(state.clone(), now.plus(timeToLive)));
+    wheel[slotOf(ceilDiv(deadline, TICK_MILLIS))].add(e);
     return true;
   }
 
   @Override
-  public synchronized byte[] take(byte[] connectionIdR) {
+  public byte[] take(byte[] connectionIdR) {
     Entry e = entries.remove(new Key(connectionIdR));
     if (e == null) {
       return null;
     }
-    if (!clock.instant().isBefore(e.expiresAt())) {
-      Arrays.fill(e.state(), (byte) 0);
-      evictions++;
+    live.decrementAndGet();
+    byte[] s = e.state;
+    e.state = null; // the wheel keeps only the small entry until its slot comes round
+    if (clock.millis() >= e.deadline) {
+      Arrays.fill(s, (byte) 0);
+      evictions.increment();
       return null;
     }
-    return e.state();
+    return s;
   }
 
   @Override
-  public synchronized boolean contains(byte[] connectionIdR) {
-    purge(clock.instant());
-    return entries.containsKey(new Key(connectionIdR));
+  public boolean contains(byte[] connectionIdR) {
+    Entry e = entries.get(new Key(connectionIdR));
+    return e != null && clock.millis() < e.deadline;
   }
 
   @Override
-  public synchronized int size() {
-    purge(clock.instant());
-    return entries.size();
+  public int size() {
+    sweep(clock.millis());
+    return live.get();
   }
 
   @Override
-  public synchronized long evictions() {
-    purge(clock.instant());
-    return evictions;
+  public long evictions() {
+    sweep(clock.millis());
+    return evictions.sum();
   }
 
   /** Puts refused because the store was full. */
-  public synchronized long refusals() {
-    return refusals;
+  public long refusals() {
+    return refusals.sum();
   }
 
   public int maxSessions() {
     return maxSessions;
   }
 
-  private void purge(Instant now) {
-    Iterator<Entry> it = entries.values().iterator();
-    while (it.hasNext()) {
-      Entry e = it.next();
-      if (!now.isBefore(e.expiresAt())) {
-        Arrays.fill(e.state(), (byte) 0);
-        it.remove();
-        evictions++;
+  /**
+   * Entries examined by sweeps since creation (expired ones dropped, taken ones forgotten, and
+   * those kept for a later round of the wheel). Lookups by {@link #contains} and {@link #take}
+   * examine none. Exposed so that tests can assert the amortised O(1) cost by counting work.
+   */
+  public long entriesVisited() {
+    return visited.get();
+  }
+
+  /**
+   * Drops the states whose deadline has passed, visiting only the wheel slots whose time came
+   * since the last sweep. Cheap when nothing is due; an application may call it on a schedule so
+   * that memory is returned even when no new handshake arrives.
+   */
+  public void sweep() {
+    sweep(clock.millis());
+  }
+
+  private void sweep(long now) {
+    long nowTick = Math.floorDiv(now, TICK_MILLIS);
+    if (sweptTick >= nowTick || !sweepLock.tryLock()) {
+      return; // nothing due, or another thread is sweeping
+    }
+    try {
+      long from = sweptTick;
+      if (from == Long.MIN_VALUE) {
+        from = nowTick - 1;
+      }
+      if (from >= nowTick) {
+        return;
+      }
+      long slots = Math.min(nowTick - from, SLOTS);
+      for (long t = nowTick - slots + 1; t <= nowTick; t++) {
+        sweepSlot(wheel[slotOf(t)], now);
+      }
+      sweptTick = nowTick;
+    } finally {
+      sweepLock.unlock();
+    }
+  }
+
+  private void sweepSlot(Slot slot, long now) {
+    List<Entry> due = slot.drain();
+    if (due.isEmpty()) {
+      return;
+    }
+    List<Entry> later = null;
+    for (Entry e : due) {
+      visited.incrementAndGet();
+      if (e.state == null) {
+        continue; // taken (or replaced) already
+      }
+      if (e.deadline > now) {
+        if (later == null) {
+          later = new ArrayList<>();
+        }
+        later.add(e); // a later round of the wheel
+        continue;
+      }
+      if (entries.remove(e.key, e)) {
+        drop(e);
       }
     }
+    if (later != null) {
+      slot.addAll(later);
+    }
+  }
+
+  private void drop(Entry e) {
+    live.decrementAndGet();
+    byte[] s = e.state;
+    e.state = null;
+    if (s != null) {
+      Arrays.fill(s, (byte) 0);
+    }
+    evictions.increment();
+  }
+
+  private static int slotOf(long tick) {
+    return (int) Math.floorMod(tick, (long) SLOTS);
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
   }
 }

@@ -4,8 +4,11 @@ import io.edhoc.CipherSuite;
 import io.edhoc.ConnectionIdAllocator;
 import io.edhoc.crypto.AeadAlgorithm;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -22,24 +25,53 @@ import java.util.function.Predicate;
  *       OSCORE).
  * </ul>
  *
- * Short identifiers first: every one of the 48 one-byte CBOR ints in random order, then every
- * other one-byte value, then random longer ones up to the limit. If no identifier is free after many tries
- * the allocation fails with an {@link IllegalStateException}.
+ * <p><b>O(1) expected at any occupancy.</b> Identifiers are drawn at random from a space that grows
+ * with the number of live identifiers ({@code liveCount}): the 48 one-byte CBOR ints (the
+ * shortest on the wire), then all 256 one-byte values, then 2, 3, ... bytes. The allocator uses
+ * the smallest space holding at least {@value #SPARSENESS} times (live + 1) values, so at most a
+ * quarter of it can be taken whatever the live identifiers are, and a draw succeeds with
+ * probability at least 3/4: about 1.33 {@code inUse} checks per allocation. If {@value
+ * #TRIES_PER_SPACE} draws in a row fail (the count was low, or bad luck), it moves to the next
+ * longer space, so even a wrong count costs a bounded number of checks. Only when every space up
+ * to the length limit has failed does allocation fail ({@link IllegalStateException}).
+ * {@link #candidatesTried()} counts the checks, for tests that assert the cost by counting work.
+ *
+ * <p>{@code inUse} is the only guard against clashes: every returned identifier has been checked
+ * by it. An {@code inUse} that also claims the identifier atomically (as {@link ResponderEngine}'s
+ * does) makes concurrent allocations safe.
  */
 public final class RecipientIdAllocator implements ConnectionIdAllocator {
-  private static final int TRIES_PER_LENGTH = 64;
+  static final int SPARSENESS = 4;
+  static final int TRIES_PER_SPACE = 8;
+  private static final int SHORT_INTS = 48;
 
   private final SecureRandom random;
+  private final int minLength;
   private final int maxLength;
   private final Predicate<byte[]> inUse;
+  private final IntSupplier liveCount;
+  private final LongAdder tried = new LongAdder();
 
+  /** Without a count of live identifiers (starts at the shortest space; still bounded per call). */
   public RecipientIdAllocator(SecureRandom random, int maxLength, Predicate<byte[]> inUse) {
-    if (maxLength < 1) {
-      throw new IllegalArgumentException("maxLength must be at least 1");
+    this(random, 1, maxLength, inUse, () -> 0);
+  }
+
+  /**
+   * @param minLength shortest identifier handed out (a cluster uses longer random ones so that
+   *     nodes rarely draw the same)
+   * @param liveCount about how many identifiers are live now (pending handshakes plus installed
+   *     contexts); picks the space to draw from
+   */
+  public RecipientIdAllocator(SecureRandom random, int minLength, int maxLength, Predicate<byte[]> inUse, IntSupplier liveCount) {
+    if (maxLength < 1 || minLength < 1 || minLength > maxLength) {
+      throw new IllegalArgumentException("need 1 <= minLength <= maxLength");
     }
     this.random = Objects.requireNonNull(random);
+    this.minLength = minLength;
     this.maxLength = maxLength;
     this.inUse = Objects.requireNonNull(inUse);
+    this.liveCount = Objects.requireNonNull(liveCount);
   }
 
   /** The identifier length limit that fits every given suite's application AEAD. */
@@ -52,26 +84,24 @@ public final class RecipientIdAllocator implements ConnectionIdAllocator {
     return max == Integer.MAX_VALUE ? 6 : max;
   }
 
+  /** {@code inUse} checks made since creation (for tests and diagnostics). */
+  public long candidatesTried() {
+    return tried.sum();
+  }
+
   @Override
   public byte[] allocate(byte[] peerConnectionId) {
-    // every one of the 48 one-byte ints, in random order; then every other one-byte value
-    for (int v : shuffled(48)) {
-      byte[] id = {(byte) (v < 24 ? v : 0x20 + (v - 24))};
-      if (acceptable(id, peerConnectionId)) {
-        return id;
-      }
+    long needed = SPARSENESS * ((long) Math.max(0, liveCount.getAsInt()) + 1);
+    // spaces: -1 = the 48 one-byte CBOR ints, then lengths 1..maxLength
+    int space = minLength == 1 ? -1 : minLength;
+    while (space < maxLength && capacity(space) < needed) {
+      space = space == -1 ? 1 : space + 1;
     }
-    for (int v : shuffled(256)) {
-      byte[] id = {(byte) v};
-      if (acceptable(id, peerConnectionId)) {
-        return id;
-      }
-    }
-    for (int len = 2; len <= maxLength; len++) {
-      for (int i = 0; i < TRIES_PER_LENGTH; i++) {
-        byte[] id = new byte[len];
-        random.nextBytes(id);
-        if (acceptable(id, peerConnectionId)) {
+    for (; space <= maxLength; space = space == -1 ? 1 : space + 1) {
+      for (int i = 0; i < TRIES_PER_SPACE; i++) {
+        byte[] id = draw(space);
+        tried.increment();
+        if ((peerConnectionId == null || !Arrays.equals(id, peerConnectionId)) && !inUse.test(id)) {
           return id;
         }
       }
@@ -79,21 +109,20 @@ public final class RecipientIdAllocator implements ConnectionIdAllocator {
     throw new IllegalStateException("no free OSCORE Recipient ID of at most " + maxLength + " bytes");
   }
 
-  private int[] shuffled(int n) {
-    int[] a = new int[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
+  private static long capacity(int space) {
+    if (space == -1) {
+      return SHORT_INTS;
     }
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
-    return a;
+    return space >= 7 ? Long.MAX_VALUE : 1L << (8 * space);
   }
 
-  private boolean acceptable(byte[] id, byte[] peer) {
-    return (peer == null || !java.util.Arrays.equals(id, peer)) && !inUse.test(id);
+  private byte[] draw(int space) {
+    if (space == -1) {
+      int v = random.nextInt(SHORT_INTS);
+      return new byte[] {(byte) (v < 24 ? v : 0x20 + (v - 24))};
+    }
+    byte[] id = new byte[space];
+    random.nextBytes(id);
+    return id;
   }
 }

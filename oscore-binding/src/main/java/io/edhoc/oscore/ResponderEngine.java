@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +95,38 @@ public final class ResponderEngine {
      * not keep the session after throwing.
      */
     void established(EdhocSession session, OscoreContext context) throws Exception;
+
+    /**
+     * The same, with what the engine knows about the request that completed the handshake (its
+     * {@link Origin} and when message_1 was processed). The engine calls this one; the default
+     * forwards to {@link #established(EdhocSession, OscoreContext)}.
+     */
+    default void established(EdhocSession session, OscoreContext context, Completion completion) throws Exception {
+      established(session, context);
+    }
   }
+
+  /**
+   * Where a request came from, as the transport tells the engine: a transport name ("coap",
+   * "http", "coap+oscore" for RFC 9668 combined requests) and a source (a peer address, for
+   * metrics and listeners; never used for a security decision). It travels with the call: the
+   * engine hands it to listeners in a {@link Completion} and returns it in the {@link Result}.
+   */
+  public record Origin(String transport, String source) {
+    public static final Origin UNKNOWN = new Origin("", "");
+
+    public Origin {
+      Objects.requireNonNull(transport);
+      Objects.requireNonNull(source);
+    }
+  }
+
+  /**
+   * Facts about a handshake completing on a request: where the request came from and when this
+   * side processed the handshake's first message (epoch milliseconds of the engine's clock, kept
+   * with the stored state so it works across cluster nodes; -1 if unknown).
+   */
+  public record Completion(Origin origin, long startedAtMillis) {}
 
   /** What the transport sends back, and on completion the session and its OSCORE context. */
   public static final class Result {
@@ -106,6 +138,7 @@ public final class ResponderEngine {
     private final OscoreContext context;
     private final Failure failure;
     private final String diagnostic;
+    private Completion completion;
 
     private Result(Status status, Step step, byte[] body, boolean errorMessage, EdhocSession session, OscoreContext context,
         Failure failure, String diagnostic) {
@@ -166,6 +199,16 @@ public final class ResponderEngine {
       return diagnostic;
     }
 
+    /** Where the request came from and (on completion) when the handshake started; never null. */
+    public Completion completion() {
+      return completion;
+    }
+
+    private Result with(Completion c) {
+      this.completion = c;
+      return this;
+    }
+
     @Override
     public String toString() {
       return "Result[" + status + ", " + step + (failure == null ? "" : ", " + failure) + (diagnostic == null ? "" : ", " + diagnostic) + "]";
@@ -180,6 +223,7 @@ public final class ResponderEngine {
   private final int oscoreKeyLength;
   private final int oscoreSaltLength;
   private final Predicate<byte[]> recipientIdsInUse;
+  private final IntSupplier recipientIdsInUseCount;
   private final List<EstablishedListener> listeners;
   private final Clock clock;
   private final int maxReverseSessions;
@@ -187,6 +231,7 @@ public final class ResponderEngine {
   private final Map<IdKey, Boolean> reserved = new ConcurrentHashMap<>();
   private final ThreadLocal<byte[]> lastAllocated = new ThreadLocal<>();
   private final Map<IdKey, PendingInitiator> reverse = new ConcurrentHashMap<>();
+  private RecipientIdAllocator allocator;
 
   private record IdKey(byte[] id) {
     @Override
@@ -201,7 +246,10 @@ public final class ResponderEngine {
   }
 
   /** Reverse flow state: Initiator.AwaitingMessage2 or Initiator.AwaitingMessage4. */
-  private record PendingInitiator(Object state, Instant expiresAt) {}
+  private record PendingInitiator(Object state, Instant expiresAt, long startedAtMillis) {}
+
+  /** Bytes of the start time stamped in front of each stored state. */
+  private static final int STAMP = 8;
 
   private ResponderEngine(Builder b) {
     this.store = b.store != null ? b.store : new InMemoryResponderSessionStore(1000);
@@ -211,18 +259,31 @@ public final class ResponderEngine {
     this.oscoreKeyLength = b.oscoreKeyLength;
     this.oscoreSaltLength = b.oscoreSaltLength;
     this.recipientIdsInUse = b.recipientIdsInUse;
+    this.recipientIdsInUseCount = b.recipientIdsInUseCount;
     this.listeners = new CopyOnWriteArrayList<>(b.listeners);
     this.clock = b.clock;
     this.maxReverseSessions = b.maxReverseSessions;
-    ConnectionIdAllocator inner = b.allocator != null ? b.allocator
-        : new RecipientIdAllocator(b.config.crypto().random() != null ? b.config.crypto().random() : new SecureRandom(),
-            RecipientIdAllocator.maxLengthFor(b.config.suites()), this::inUse);
-    ConnectionIdAllocator reserving = peer -> {
-      byte[] id = inner.allocate(peer);
-      reserved.put(new IdKey(id.clone()), Boolean.TRUE);
-      lastAllocated.set(id.clone());
-      return id;
-    };
+    ConnectionIdAllocator reserving;
+    if (b.allocator != null) {
+      ConnectionIdAllocator custom = b.allocator;
+      reserving = peer -> {
+        byte[] id = custom.allocate(peer);
+        reserved.put(new IdKey(id.clone()), Boolean.TRUE);
+        lastAllocated.set(id.clone());
+        return id;
+      };
+    } else {
+      int max = RecipientIdAllocator.maxLengthFor(b.config.suites());
+      // the check claims the identifier atomically (reserved), so concurrent allocations never clash
+      RecipientIdAllocator allocator = new RecipientIdAllocator(b.config.crypto().random() != null ? b.config.crypto().random()
+          : new SecureRandom(), Math.min(b.minIdLength, max), max, id -> !claim(id), this::liveIdentifiers);
+      this.allocator = allocator;
+      reserving = peer -> {
+        byte[] id = allocator.allocate(peer);
+        lastAllocated.set(id.clone());
+        return id;
+      };
+    }
     this.config = b.config.toBuilder().connectionIds(reserving).build();
   }
 
@@ -253,6 +314,30 @@ public final class ResponderEngine {
     return reserved.containsKey(k) || store.contains(id) || reverseLive(k) || recipientIdsInUse.test(id.clone());
   }
 
+  /** Reserves {@code id} for the calling allocation if no one uses it: O(1), atomic among allocations. */
+  private boolean claim(byte[] id) {
+    IdKey k = new IdKey(id.clone());
+    if (reserved.putIfAbsent(k, Boolean.TRUE) != null) {
+      return false;
+    }
+    if (store.contains(id) || reverseLive(k) || recipientIdsInUse.test(id.clone())) {
+      reserved.remove(k);
+      return false;
+    }
+    return true;
+  }
+
+  /** About how many identifiers are live (sizes the allocator's space); O(1). */
+  private int liveIdentifiers() {
+    long n = (long) store.approximateSize() + reverse.size() + reserved.size() + recipientIdsInUseCount.getAsInt();
+    return (int) Math.min(Integer.MAX_VALUE, n);
+  }
+
+  /** The engine's own allocator (null when {@link Builder#connectionIdAllocator} replaced it). */
+  public RecipientIdAllocator recipientIdAllocator() {
+    return allocator;
+  }
+
   /** Handshakes waiting for message_3 in the store plus reverse-flow handshakes in memory. */
   public int pendingSessions() {
     purgeReverse();
@@ -261,17 +346,24 @@ public final class ResponderEngine {
 
   // ------------------------------------------------------------------------------------------
 
-  /** Handles one request body of RFC 9528 A.2 (see the class description). */
+  /** Handles one request body of RFC 9528 A.2 (see the class description), origin unknown. */
   public Result handle(byte[] body) {
+    return handle(body, Origin.UNKNOWN);
+  }
+
+  /** Handles one request body of RFC 9528 A.2; {@code origin} travels to listeners and the result. */
+  public Result handle(byte[] body, Origin origin) {
     Objects.requireNonNull(body);
+    Objects.requireNonNull(origin);
     if (body.length == 0) {
       if (!reverseFlow) {
-        return error(Status.CLIENT_ERROR, Step.UNFRAMED, Failure.MALFORMED_MESSAGE, "Empty request", "empty request body, reverse flow not enabled");
+        return error(Status.CLIENT_ERROR, Step.UNFRAMED, Failure.MALFORMED_MESSAGE, "Empty request", "empty request body, reverse flow not enabled")
+            .with(new Completion(origin, -1));
       }
-      return startReverse();
+      return startReverse(origin);
     }
     if (body[0] == CBOR_TRUE) {
-      return handleMessage1(Arrays.copyOfRange(body, 1, body.length));
+      return handleMessage1(Arrays.copyOfRange(body, 1, body.length), origin);
     }
     byte[] id;
     int offset;
@@ -281,17 +373,27 @@ public final class ResponderEngine {
       offset = r.position();
     } catch (CborException e) {
       return error(Status.CLIENT_ERROR, Step.UNFRAMED, Failure.MALFORMED_MESSAGE, "Malformed connection identifier prefix",
-          "request neither starts with true nor with a connection identifier: " + e.getMessage());
+          "request neither starts with true nor with a connection identifier: " + e.getMessage()).with(new Completion(origin, -1));
     }
     byte[] message = Arrays.copyOfRange(body, offset, body.length);
     if (reverseFlow && reverseLive(new IdKey(id))) {
-      return handleReverse(id, message);
+      return handleReverse(id, message, origin);
     }
-    return handleMessage3(id, message, false);
+    return handleMessage3(id, message, false, origin);
+  }
+
+  /** Forward flow: message_1 (without the {@code true} prefix) to message_2, origin unknown. */
+  public Result handleMessage1(byte[] message1) {
+    return handleMessage1(message1, Origin.UNKNOWN);
   }
 
   /** Forward flow: message_1 (without the {@code true} prefix) to message_2. */
-  public Result handleMessage1(byte[] message1) {
+  public Result handleMessage1(byte[] message1, Origin origin) {
+    long startedAt = clock.millis();
+    return doHandleMessage1(message1, startedAt).with(new Completion(origin, startedAt));
+  }
+
+  private Result doHandleMessage1(byte[] message1, long startedAt) {
     Responder.AwaitingMessage3 w3 = null;
     lastAllocated.remove();
     try {
@@ -303,7 +405,7 @@ public final class ResponderEngine {
         return error(Status.SERVER_ERROR, Step.MESSAGE_1, Failure.INTERNAL, "Connection identifier clash",
             "allocated C_R equals C_I (refused: it would be both OSCORE Sender and Recipient ID)");
       }
-      byte[] state = w3.export();
+      byte[] state = stamped(startedAt, w3.export());
       boolean stored;
       try {
         stored = store.put(cR, state, timeToLive);
@@ -340,19 +442,41 @@ public final class ResponderEngine {
    * message_4 whatever the policy, since message_4 is what authenticates the Responder there.
    */
   public Result handleMessage3(byte[] connectionIdR, byte[] message3, boolean combined) {
-    byte[] state = store.take(connectionIdR);
-    if (state == null) {
-      return error(Status.UNKNOWN_SESSION, Step.MESSAGE_3, Failure.MALFORMED_MESSAGE, "Unknown connection identifier",
-          "no pending EDHOC session for C_R " + hex(connectionIdR));
-    }
+    return handleMessage3(connectionIdR, message3, combined, Origin.UNKNOWN);
+  }
+
+  /** {@link #handleMessage3(byte[], byte[], boolean)} for a request from {@code origin}. */
+  public Result handleMessage3(byte[] connectionIdR, byte[] message3, boolean combined, Origin origin) {
+    // reserved before the take, so that the identifier is never free between the store and the
+    // OSCORE context a listener installs
     IdKey key = new IdKey(connectionIdR.clone());
-    reserved.put(key, Boolean.TRUE);
+    boolean reservedHere = reserved.putIfAbsent(key, Boolean.TRUE) == null;
+    byte[] stampedState = store.take(connectionIdR);
+    if (stampedState == null || stampedState.length < STAMP) {
+      if (reservedHere) {
+        reserved.remove(key);
+      }
+      return error(Status.UNKNOWN_SESSION, Step.MESSAGE_3, Failure.MALFORMED_MESSAGE, "Unknown connection identifier",
+          "no pending EDHOC session for C_R " + hex(connectionIdR)).with(new Completion(origin, -1));
+    }
+    long startedAt = java.nio.ByteBuffer.wrap(stampedState).getLong();
+    Completion completion = new Completion(origin, startedAt);
+    try {
+      return doHandleMessage3(connectionIdR, stampedState, message3, combined, completion).with(completion);
+    } finally {
+      if (reservedHere) {
+        reserved.remove(key);
+      }
+    }
+  }
+
+  private Result doHandleMessage3(byte[] connectionIdR, byte[] stampedState, byte[] message3, boolean combined, Completion completion) {
     try {
       Responder.AwaitingMessage3 w3;
       try {
-        w3 = Responder.resume(config, state);
+        w3 = Responder.resume(config, Arrays.copyOfRange(stampedState, STAMP, stampedState.length));
       } finally {
-        Arrays.fill(state, (byte) 0);
+        Arrays.fill(stampedState, (byte) 0);
       }
       if (ErrorMessage.isErrorMessage(message3)) {
         w3.abandon();
@@ -378,19 +502,26 @@ public final class ResponderEngine {
         session = v3.complete();
         body = new byte[0];
       }
-      return established(Step.MESSAGE_3, session, body);
+      return established(Step.MESSAGE_3, session, body, completion);
     } catch (EdhocException e) {
       return failure(Step.MESSAGE_3, e);
     } catch (RuntimeException e) {
       LOG.warn("message_3 processing failed: {}", e.toString());
       return error(Status.SERVER_ERROR, Step.MESSAGE_3, Failure.INTERNAL, "Internal error", e.getClass().getSimpleName());
-    } finally {
-      reserved.remove(key);
     }
   }
 
   /** Reverse flow (A.2.2): this side is the Initiator; returns message_1. */
   public Result startReverse() {
+    return startReverse(Origin.UNKNOWN);
+  }
+
+  private Result startReverse(Origin origin) {
+    long startedAt = clock.millis();
+    return doStartReverse(startedAt).with(new Completion(origin, startedAt));
+  }
+
+  private Result doStartReverse(long startedAt) {
     purgeReverse();
     if (reverse.size() >= maxReverseSessions) {
       return error(Status.SERVER_ERROR, Step.REVERSE_START, Failure.INTERNAL, "Too many pending sessions", "reverse-flow sessions at limit");
@@ -399,7 +530,7 @@ public final class ResponderEngine {
     try {
       Initiator.AwaitingMessage2 w2 = Edhoc.initiator(config).writeMessage1();
       byte[] cI = w2.connectionIdI();
-      reverse.put(new IdKey(cI), new PendingInitiator(w2, clock.instant().plus(timeToLive)));
+      reverse.put(new IdKey(cI), new PendingInitiator(w2, clock.instant().plus(timeToLive), startedAt));
       LOG.debug("reverse flow: message_1 sent, C_I {}", hex(cI));
       return Result.ok(Step.REVERSE_START, w2.message1());
     } catch (EdhocException e) {
@@ -412,14 +543,20 @@ public final class ResponderEngine {
     }
   }
 
-  private Result handleReverse(byte[] cI, byte[] message) {
+  private Result handleReverse(byte[] cI, byte[] message, Origin origin) {
     IdKey key = new IdKey(cI.clone());
+    reserved.put(key, Boolean.TRUE);
     PendingInitiator p = reverse.remove(key);
     if (p == null || !clock.instant().isBefore(p.expiresAt())) {
+      reserved.remove(key);
       return error(Status.UNKNOWN_SESSION, Step.REVERSE_MESSAGE_2, Failure.MALFORMED_MESSAGE, "Unknown connection identifier",
-          "no pending reverse-flow session for C_I " + hex(cI));
+          "no pending reverse-flow session for C_I " + hex(cI)).with(new Completion(origin, -1));
     }
-    reserved.put(key, Boolean.TRUE);
+    Completion completion = new Completion(origin, p.startedAtMillis());
+    return doHandleReverse(key, cI, message, p, completion).with(completion);
+  }
+
+  private Result doHandleReverse(IdKey key, byte[] cI, byte[] message, PendingInitiator p, Completion completion) {
     Step step = p.state() instanceof Initiator.AwaitingMessage2 ? Step.REVERSE_MESSAGE_2 : Step.REVERSE_MESSAGE_4;
     try {
       if (p.state() instanceof Initiator.AwaitingMessage2 w2) {
@@ -430,13 +567,13 @@ public final class ResponderEngine {
         Initiator.AwaitingMessage4 w4 = v2.writeMessage3();
         byte[] m3 = w4.message3();
         if (message4 != Message4.NEVER || w2.method().isPsk()) {
-          reverse.put(key, new PendingInitiator(w4, clock.instant().plus(timeToLive)));
+          reverse.put(key, new PendingInitiator(w4, clock.instant().plus(timeToLive), p.startedAtMillis()));
           return Result.ok(step, m3);
         }
-        return established(step, w4.complete(), m3);
+        return established(step, w4.complete(), m3, completion);
       }
       Initiator.AwaitingMessage4 w4 = (Initiator.AwaitingMessage4) p.state();
-      return established(step, w4.readMessage4(message), new byte[0]);
+      return established(step, w4.readMessage4(message), new byte[0], completion);
     } catch (EdhocException e) {
       return failure(step, e);
     } catch (RuntimeException e) {
@@ -449,13 +586,13 @@ public final class ResponderEngine {
 
   // ------------------------------------------------------------------------------------------
 
-  private Result established(Step step, EdhocSession session, byte[] body) {
+  private Result established(Step step, EdhocSession session, byte[] body, Completion completion) {
     OscoreContext ctx;
     try {
       ctx = OscoreContext.fromEdhoc(session, oscoreKeyLength > 0 ? oscoreKeyLength : session.suite().applicationAead().keyLength(),
           oscoreSaltLength);
       for (EstablishedListener l : listeners) {
-        l.established(session, ctx);
+        l.established(session, ctx, completion);
       }
     } catch (Exception e) {
       session.close();
@@ -514,6 +651,14 @@ public final class ResponderEngine {
     }
   }
 
+  private static byte[] stamped(long startedAt, byte[] exported) {
+    byte[] s = new byte[STAMP + exported.length];
+    java.nio.ByteBuffer.wrap(s).putLong(startedAt);
+    System.arraycopy(exported, 0, s, STAMP, exported.length);
+    Arrays.fill(exported, (byte) 0);
+    return s;
+  }
+
   private static String hex(byte[] b) {
     return HexFormat.of().formatHex(b);
   }
@@ -545,6 +690,8 @@ public final class ResponderEngine {
     private int oscoreKeyLength;
     private int oscoreSaltLength = OscoreContext.DEFAULT_SALT_LENGTH;
     private Predicate<byte[]> recipientIdsInUse = id -> false;
+    private IntSupplier recipientIdsInUseCount = () -> 0;
+    private int minIdLength = 1;
     private ConnectionIdAllocator allocator;
     private final List<EstablishedListener> listeners = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
@@ -602,6 +749,28 @@ public final class ResponderEngine {
     /** Recipient IDs in use by the application's OSCORE contexts; never allocated as C_R / C_I. */
     public Builder recipientIdsInUse(Predicate<byte[]> inUse) {
       this.recipientIdsInUse = Objects.requireNonNull(inUse);
+      return this;
+    }
+
+    /**
+     * About how many Recipient IDs {@link #recipientIdsInUse} holds (O(1) please): the allocator
+     * draws from a space large enough to keep it sparsely used (see {@link RecipientIdAllocator}).
+     */
+    public Builder recipientIdsInUseCount(IntSupplier count) {
+      this.recipientIdsInUseCount = Objects.requireNonNull(count);
+      return this;
+    }
+
+    /**
+     * Shortest connection identifier the engine allocates (default 1). Several nodes sharing a
+     * store (a cluster) use longer random identifiers, so that two nodes rarely draw the same one;
+     * the store's put-if-absent refuses the rare clash.
+     */
+    public Builder connectionIdMinLength(int length) {
+      if (length < 1) {
+        throw new IllegalArgumentException("minimum identifier length must be at least 1");
+      }
+      this.minIdLength = length;
       return this;
     }
 

@@ -31,6 +31,14 @@ public interface ResponderSessionStore {
   /** Number of live states. */
   int size();
 
+  /**
+   * About {@link #size()}, for decisions on every request (identifier space, admission): must be
+   * O(1) and must not call other machines each time. The default is {@link #size()}.
+   */
+  default int approximateSize() {
+    return size();
+  }
+
   /** States dropped without being taken (expired, or pushed out by a size bound), since creation. */
   long evictions();
 }

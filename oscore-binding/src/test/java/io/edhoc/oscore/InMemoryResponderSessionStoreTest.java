@@ -98,4 +98,72 @@ class InMemoryResponderSessionStoreTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void lookupsVisitNoEntriesAndExpiryVisitsEachEntryOnceWhateverTheOccupancy() {
+    int n = 100_000;
+    InMemoryResponderSessionStore big = new InMemoryResponderSessionStore(n, clock);
+    for (int i = 0; i < n; i++) {
+      assertThat(big.put(id(i), new byte[] {1}, TTL)).isTrue();
+    }
+    assertThat(big.size()).isEqualTo(n);
+    long before = big.entriesVisited();
+    // with the store full, lookups, takes and refused puts examine no other entry
+    for (int i = 0; i < 1000; i++) {
+      assertThat(big.contains(id(i))).isTrue();
+      assertThat(big.contains(id(n + i))).isFalse();
+      assertThat(big.put(id(n + i), new byte[] {1}, TTL)).isFalse();
+    }
+    for (int i = 0; i < 1000; i++) {
+      assertThat(big.take(id(i))).containsExactly(1);
+    }
+    assertThat(big.entriesVisited()).isEqualTo(before);
+    assertThat(big.refusals()).isEqualTo(1000);
+    // after the deadline, one put sweeps the due slots: each entry is visited once, taken or not
+    clock.advance(TTL.plusSeconds(1));
+    assertThat(big.put(id(n + 1), new byte[] {2}, TTL)).isTrue();
+    assertThat(big.entriesVisited() - before).isEqualTo(n);
+    assertThat(big.size()).isEqualTo(1);
+    assertThat(big.evictions()).isEqualTo(n - 1000);
+    // nothing is due now: further operations visit nothing
+    long after = big.entriesVisited();
+    for (int i = 0; i < 1000; i++) {
+      big.put(id(2 * n + i), new byte[] {3}, TTL);
+      big.size();
+    }
+    assertThat(big.entriesVisited()).isEqualTo(after);
+  }
+
+  @Test
+  void steadyChurnCostsAConstantNumberOfVisitsPerSession() {
+    // sessions arrive and expire continuously at 1,000 per simulated second, with a time to live
+    // longer than the wheel's span (so entries go round it more than once)
+    Duration ttl = Duration.ofSeconds(300);
+    InMemoryResponderSessionStore big = new InMemoryResponderSessionStore(1_000_000, clock);
+    int puts = 0;
+    for (int second = 0; second < 600; second++) {
+      for (int i = 0; i < 1000; i++) {
+        big.put(id(puts++), new byte[] {1}, ttl);
+      }
+      clock.advance(Duration.ofSeconds(1));
+    }
+    big.sweep();
+    long rounds = ttl.toMillis() / ((long) InMemoryResponderSessionStore.TICK_MILLIS * InMemoryResponderSessionStore.SLOTS) + 1;
+    assertThat(big.size()).isBetween(299_000, 301_000);
+    assertThat((double) big.entriesVisited() / puts).isLessThanOrEqualTo(rounds);
+  }
+
+  @Test
+  void anExpiredStateDoesNotBlockItsIdentifierBeforeTheSweep() {
+    store.put(new byte[] {1}, new byte[] {1}, Duration.ofMillis(10));
+    clock.advance(Duration.ofMillis(10));
+    assertThat(store.contains(new byte[] {1})).isFalse();
+    assertThat(store.put(new byte[] {1}, new byte[] {2}, TTL)).isTrue();
+    assertThat(store.take(new byte[] {1})).containsExactly(2);
+    assertThat(store.size()).isZero();
+  }
+
+  private static byte[] id(int i) {
+    return new byte[] {(byte) (i >>> 24), (byte) (i >>> 16), (byte) (i >>> 8), (byte) i};
+  }
 }

@@ -3,46 +3,62 @@ package io.edhoc.service;
 import io.edhoc.CipherSuite;
 import io.edhoc.EdhocConfig;
 import io.edhoc.EdhocSession;
+import io.edhoc.ErrorMessage;
 import io.edhoc.Method;
 import io.edhoc.cbor.Hex;
+import io.edhoc.oscore.CaliforniumContexts;
+import io.edhoc.oscore.CoapEdhocTransport;
+import io.edhoc.oscore.EdhocCoapClient;
+import io.edhoc.oscore.EdhocOption;
+import io.edhoc.oscore.EdhocOscoreStackFactory;
+import io.edhoc.oscore.EdhocTransport;
+import io.edhoc.oscore.InitiatorFlow;
 import io.edhoc.oscore.OscoreContext;
-import io.edhoc.service.client.CoapClientTransport;
-import io.edhoc.service.client.EdhocClient;
-import io.edhoc.service.client.HttpClientTransport;
-import io.edhoc.service.config.ServiceConfig;
-import java.io.PrintStream;
+import io.edhoc.service.client.HttpEdhocTransport;
+import io.edhoc.service.coap.CoapTransport;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import io.edhoc.oscore.CaliforniumContexts;
-import io.edhoc.oscore.EdhocCoapClient;
-import io.edhoc.oscore.EdhocOscoreStackFactory;
-import io.edhoc.service.coap.CoapTransport;
+import java.util.concurrent.ExecutionException;
+import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.exception.ConnectorException;
 import org.eclipse.californium.oscore.HashMapCtxDB;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code connect URI}: runs the EDHOC initiator against a server and prints what was agreed. */
+/**
+ * {@code connect URI}: runs the EDHOC initiator ({@link InitiatorFlow}, the binding's one initiator
+ * flow) against a server over CoAP or HTTP and prints what was agreed. Exit 0 when the handshake
+ * (and the optional OSCORE request) succeeded, 1 when the server or the network said no, 2 for
+ * usage and configuration errors.
+ */
 @Command(name = "connect", mixinStandardHelpOptions = true,
     description = "Run an EDHOC handshake as initiator over coap:// or http://, print the agreed parameters, and optionally send one OSCORE-protected GET (CoAP).")
 final class ConnectCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "URI", description = "e.g. coap://127.0.0.1/.well-known/edhoc or http://127.0.0.1:8080/.well-known/edhoc")
+  @Parameters(index = "0", paramLabel = "URI",
+      description = "e.g. coap://127.0.0.1/.well-known/edhoc or http://127.0.0.1:8080/.well-known/edhoc; without a path /.well-known/edhoc is used")
   URI uri;
 
-  @Option(names = "--method", paramLabel = "M", description = "EDHOC method 0-3 (default ${DEFAULT-VALUE}).", defaultValue = "3")
+  @Option(names = "--method", paramLabel = "M", description = "EDHOC method 0-4 (default ${DEFAULT-VALUE}); 4 (PSK) needs a psk entry in a credentials file.",
+      defaultValue = "3")
   int method;
 
-  @Option(names = "--suite", paramLabel = "S", description = "Preferred cipher suite (default ${DEFAULT-VALUE}); the others are offered after an ERR_CODE 2.",
+  @Option(names = "--suite", paramLabel = "S",
+      description = "Preferred cipher suite (default ${DEFAULT-VALUE}); after an ERR_CODE 2 every other suite the credentials allow is offered.",
       defaultValue = "2")
   int suite;
+
+  @Option(names = "--no-fallback", description = "Use only --suite: an ERR_CODE 2 (suite not accepted) ends the run instead of negotiating another suite.")
+  boolean noFallback;
 
   @Option(names = "--credentials", paramLabel = "DIR|FILE",
       description = "Client credentials: a directory (own/, peers/) or a credentials configuration file. Default: .edhoc-dev/client.")
@@ -60,143 +76,65 @@ final class ConnectCommand implements Callable<Integer> {
   @Option(names = "--timeout", paramLabel = "MS", description = "Per-request timeout in milliseconds (default ${DEFAULT-VALUE}).", defaultValue = "10000")
   long timeoutMs;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  private java.io.PrintWriter out;
+  private java.io.PrintWriter err;
+
   @Override
   public Integer call() {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-    if (!scheme.equals("coap") && !scheme.equals("http")) {
-      err.println("connect: URI must start with coap:// or http://");
-      return 2;
-    }
-    if (get != null && !scheme.equals("coap")) {
-      err.println("connect: --get sends OSCORE over CoAP; use a coap:// URI");
-      return 2;
-    }
-    if (combined && (get == null || !scheme.equals("coap"))) {
-      err.println("connect: --combined sends message_3 with the first OSCORE request: it needs a coap:// URI and --get PATH");
-      return 2;
-    }
-    Method m = Method.fromId(method);
-    CipherSuite s = CipherSuite.fromId(suite);
-    if (m == null || m.isPsk()) {
-      err.println("connect: --method must be 0, 1, 2 or 3");
-      return 2;
-    }
-    if (s == null) {
-      err.println("connect: unknown cipher suite " + suite);
-      return 2;
-    }
-    EdhocService.LoadedCredentials creds;
-    try {
-      ServiceConfig.Credentials c = new ServiceConfig.Credentials();
-      Path p = credentials != null ? credentials : Path.of(".edhoc-dev", "client");
-      if (Files.isDirectory(p)) {
-        c.directory = p.toString();
-      } else if (Files.isRegularFile(p)) {
-        c.config = p.toString();
-      } else {
-        err.println("connect: no client credentials at " + p
-            + (credentials == null ? " (run `serve` once without --config to create development credentials, or give --credentials)" : ""));
-        return 2;
-      }
-      creds = EdhocService.loadCredentials(c);
-    } catch (Exception e) {
-      err.println("connect: cannot load credentials: " + e.getMessage());
-      return 2;
-    }
-    List<CipherSuite> suites = new ArrayList<>();
-    suites.add(s);
-    for (CipherSuite other : List.of(CipherSuite.SUITE_2, CipherSuite.SUITE_0)) {
-      if (other != s) {
-        suites.add(other);
-      }
-    }
+    out = spec.commandLine().getOut();
+    err = spec.commandLine().getErr();
+    String scheme;
     EdhocConfig cfg;
+    Method m;
     try {
-      EdhocConfig.Builder b = EdhocConfig.builder().suites(suites).methods(m).peers(creds.peers());
-      creds.own().forEach(b::credential);
-      cfg = b.build();
-    } catch (IllegalArgumentException e) {
+      scheme = ClientSetup.scheme(uri);
+      if (get != null && !scheme.equals("coap")) {
+        throw new ClientSetup.UsageException("--get sends OSCORE over CoAP; use a coap:// URI");
+      }
+      if (combined && (get == null || !scheme.equals("coap"))) {
+        throw new ClientSetup.UsageException("--combined sends message_3 with the first OSCORE request: it needs a coap:// URI and --get PATH");
+      }
+      m = ClientSetup.method(method);
+      CipherSuite s = ClientSetup.suite(suite);
+      cfg = ClientSetup.initiatorConfig(credentials, m, s, !noFallback);
+    } catch (ClientSetup.UsageException e) {
       err.println("connect: " + e.getMessage());
-      return 2;
+      return ClientSetup.USAGE;
     }
     if (combined) {
-      return runCombined(cfg, out, err);
+      return runCombined(cfg);
     }
-    CoapClientTransport coap = null;
-    try {
-      EdhocClient.Transport t;
-      if (scheme.equals("coap")) {
-        coap = new CoapClientTransport(uri, timeoutMs);
-        t = coap;
-      } else {
-        t = new HttpClientTransport(uri, timeoutMs);
-      }
-      EdhocClient.Outcome o = EdhocClient.run(cfg, m, t);
-      try (EdhocSession session = o.session()) {
-        print(out, o, session);
-        if (get != null) {
-          CoapResponse r = coap.oscoreGet(o.oscore(), get);
-          out.println();
-          out.println("OSCORE GET " + get + " -> " + r.getCode() + " " + r.getCode().name());
-          byte[] payload = r.getPayload();
-          if (payload != null && payload.length > 0) {
-            out.println(new String(payload, StandardCharsets.UTF_8));
-          }
-          if (!r.isSuccess()) {
-            return 1;
-          }
-        }
-      }
-      return 0;
-    } catch (EdhocClient.ClientException e) {
-      err.println("connect: handshake failed: " + e.getMessage());
-      return 1;
-    } catch (java.io.IOException e) {
-      err.println("connect: " + e.getMessage());
-      return 1;
-    } finally {
-      if (coap != null) {
-        coap.close();
-      }
-    }
-  }
-
-  /** RFC 9668: message_3 rides in the OSCORE-protected GET (the binding's EdhocCoapClient and stack). */
-  private int runCombined(EdhocConfig cfg, PrintStream out, PrintStream err) {
-    HashMapCtxDB db = new HashMapCtxDB();
-    EdhocOscoreStackFactory stack = new EdhocOscoreStackFactory(db, null);
     CoapEndpoint endpoint = null;
     try {
-      java.net.InetAddress target = java.net.InetAddress.getByName(uri.getHost());
-      endpoint = stack.endpointBuilder(CoapTransport.configuration())
-          .setInetSocketAddress(target.isLoopbackAddress() ? new java.net.InetSocketAddress(target, 0) : new java.net.InetSocketAddress(0)).build();
-      endpoint.start();
-      String server = "coap://" + EdhocService.hostForUri(uri.getHost()) + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
-      if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals(EdhocCoapClient.EDHOC_PATH)) {
-        err.println("connect: --combined uses " + EdhocCoapClient.EDHOC_PATH + " on the server");
+      EdhocTransport t;
+      HashMapCtxDB db = new HashMapCtxDB();
+      if (scheme.equals("coap")) {
+        endpoint = coapEndpoint(db);
+        t = new CoapEdhocTransport(endpoint, uri.toString(), timeoutMs);
+      } else {
+        t = new HttpEdhocTransport(uri, timeoutMs);
       }
-      EdhocCoapClient client = new EdhocCoapClient(cfg, endpoint, new CaliforniumContexts(db), stack).timeoutMillis(timeoutMs);
-      Request first = Request.newGet();
-      first.setURI(server + (get.startsWith("/") ? get : "/" + get));
-      EdhocCoapClient.CombinedResult r = client.establishCombined(server, first);
-      try (EdhocSession session = r.established().session()) {
-        print(out, new EdhocClient.Outcome(session, r.established().oscoreContext(), false, false), session);
-        out.println();
-        out.println("OSCORE GET " + get + " (combined with message_3, RFC 9668) -> " + r.response().getCode() + " " + r.response().getCode().name());
-        byte[] payload = r.response().getPayload();
-        if (payload != null && payload.length > 0) {
-          out.println(new String(payload, StandardCharsets.UTF_8));
+      InitiatorFlow.Completed o = await(new InitiatorFlow(cfg, m, t).negotiate(!noFallback).run());
+      try (EdhocSession session = o.session()) {
+        print(o.oscore(), session, o.message4Received() ? "received" : "not used", o.negotiated(), o.suitesR());
+        if (get != null) {
+          CoapResponse r = oscoreGet(endpoint, new CaliforniumContexts(db), o.oscore(), get);
+          out.println();
+          out.println("OSCORE GET " + get + " -> " + CoapEdhocTransport.status(r.getCode()));
+          printPayload(r.getPayload());
+          if (!r.isSuccess()) {
+            return ClientSetup.FAILED;
+          }
         }
-        return r.response().isSuccess() ? 0 : 1;
       }
-    } catch (io.edhoc.EdhocException e) {
-      err.println("connect: handshake failed: " + e.getMessage());
-      return 1;
-    } catch (java.io.IOException | org.eclipse.californium.elements.exception.ConnectorException | RuntimeException e) {
+      return ClientSetup.OK;
+    } catch (InitiatorFlow.FlowException e) {
+      err.println("connect: " + (e.kind() == InitiatorFlow.FlowException.Kind.UNREACHABLE ? "" : "handshake failed: ") + e.getMessage());
+      return ClientSetup.FAILED;
+    } catch (IOException e) {
       err.println("connect: " + e.getMessage());
-      return 1;
+      return ClientSetup.FAILED;
     } finally {
       if (endpoint != null) {
         endpoint.destroy();
@@ -204,15 +142,141 @@ final class ConnectCommand implements Callable<Integer> {
     }
   }
 
-  private void print(PrintStream out, EdhocClient.Outcome o, EdhocSession s) {
-    OscoreContext c = o.oscore();
+  /**
+   * RFC 9668: message_3 rides in the OSCORE-protected GET. Until the server's OSCORE response
+   * arrives nothing is confirmed (the server may still refuse message_3), so the context is
+   * printed only after it.
+   */
+  private int runCombined(EdhocConfig cfg) {
+    HashMapCtxDB db = new HashMapCtxDB();
+    EdhocOscoreStackFactory stack = new EdhocOscoreStackFactory(db, null);
+    CoapEndpoint endpoint = null;
+    try {
+      InetAddress target = InetAddress.getByName(uri.getHost());
+      endpoint = stack.endpointBuilder(CoapTransport.configuration())
+          .setInetSocketAddress(target.isLoopbackAddress() ? new InetSocketAddress(target, 0) : new InetSocketAddress(0)).build();
+      endpoint.start();
+      String server = "coap://" + EdhocService.hostForUri(uri.getHost()) + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+      String path = uri.getRawPath();
+      if (path != null && !path.isEmpty() && !path.equals("/") && !path.equals(EdhocCoapClient.EDHOC_PATH)) {
+        err.println("connect: note: --combined uses " + EdhocCoapClient.EDHOC_PATH + " on the server, not " + path);
+      }
+      EdhocCoapClient client = new EdhocCoapClient(cfg, endpoint, new CaliforniumContexts(db), stack).timeoutMillis(timeoutMs).negotiate(!noFallback);
+      Request first = Request.newGet();
+      first.setURI(server + (get.startsWith("/") ? get : "/" + get));
+      err.println("connect: combined request (RFC 9668): message_3 travels with the OSCORE GET; nothing is confirmed until the server answers it");
+      EdhocCoapClient.CombinedResult r = client.establishCombined(server, first);
+      CoapResponse response = r.response();
+      try (EdhocSession session = r.established().session()) {
+        if (!response.getOptions().hasOscore()) {
+          // not OSCORE-protected: the server did not take message_3 (or not the context); no context exists
+          err.println("connect: handshake failed: the server refused message_3 of the combined request (" + CoapEdhocTransport.status(response.getCode())
+              + ")" + describeEdhocError(response) + "; no OSCORE context was established");
+          return ClientSetup.FAILED;
+        }
+        print(r.established().oscoreContext(), session, "not used (combined request)", r.established().negotiated(), null);
+        out.println();
+        out.println("OSCORE GET " + get + " (combined with message_3, RFC 9668) -> " + CoapEdhocTransport.status(response.getCode()));
+        printPayload(response.getPayload());
+        return response.isSuccess() ? ClientSetup.OK : ClientSetup.FAILED;
+      }
+    } catch (io.edhoc.EdhocPeerErrorException e) {
+      err.println("connect: handshake failed: " + InitiatorFlow.describePeerError(e));
+      return ClientSetup.FAILED;
+    } catch (io.edhoc.EdhocException e) {
+      err.println("connect: handshake failed: " + e.getMessage());
+      return ClientSetup.FAILED;
+    } catch (IOException | ConnectorException | RuntimeException e) {
+      err.println("connect: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+      return ClientSetup.FAILED;
+    } finally {
+      if (endpoint != null) {
+        endpoint.destroy();
+      }
+    }
+  }
+
+  private static String describeEdhocError(CoapResponse r) {
+    byte[] p = r.getPayload();
+    int cf = r.getOptions().getContentFormat();
+    if (p == null || p.length == 0 || (cf >= 0 && cf != EdhocOption.EDHOC_CBOR_SEQ)) {
+      return "";
+    }
+    try {
+      return ": " + InitiatorFlow.describeError(ErrorMessage.parse(p));
+    } catch (Exception notAnError) {
+      return "";
+    }
+  }
+
+  private CoapEndpoint coapEndpoint(HashMapCtxDB db) throws IOException {
+    InetAddress target = InetAddress.getByName(uri.getHost());
+    InetSocketAddress local = target.isLoopbackAddress() ? new InetSocketAddress(target, 0) : new InetSocketAddress(0);
+    CoapEndpoint ep = new EdhocOscoreStackFactory(db, null).endpointBuilder(CoapTransport.configuration()).setInetSocketAddress(local).build();
+    try {
+      ep.start();
+    } catch (IOException e) {
+      ep.destroy();
+      throw new IOException("cannot open a UDP socket: " + e.getMessage(), e);
+    }
+    return ep;
+  }
+
+  /** One OSCORE-protected GET to {@code path} on the same server, with the context from EDHOC. */
+  private CoapResponse oscoreGet(CoapEndpoint endpoint, CaliforniumContexts contexts, OscoreContext context, String path) throws IOException {
+    URI target = uri.resolve(path.startsWith("/") ? path : "/" + path);
+    try {
+      contexts.installClient(context, target.toString());
+    } catch (CaliforniumContexts.UnsupportedOscoreContextException e) {
+      throw new IOException("cannot use the OSCORE context: " + e.getMessage(), e);
+    }
+    CoapClient c = new CoapClient(target).setEndpoint(endpoint).setTimeout(timeoutMs);
+    try {
+      Request req = Request.newGet();
+      req.setURI(target);
+      req.getOptions().setOscore(new byte[0]);
+      // a server that lost this context's replay window (restart, other node) answers 4.01 + Echo once
+      CoapResponse r = io.edhoc.oscore.OscoreEchoClient.send(c, req);
+      if (r == null) {
+        throw new IOException("no answer to the OSCORE GET " + target + " within " + timeoutMs + " ms");
+      }
+      return r;
+    } catch (ConnectorException e) {
+      throw new IOException("OSCORE GET failed: " + e.getMessage(), e);
+    } finally {
+      c.shutdown();
+    }
+  }
+
+  private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws InitiatorFlow.FlowException, IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof InitiatorFlow.FlowException fe) {
+        throw fe;
+      }
+      throw new IOException(e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getCause().toString(), e.getCause());
+    }
+  }
+
+  private void printPayload(byte[] payload) {
+    if (payload != null && payload.length > 0) {
+      out.println(new String(payload, StandardCharsets.UTF_8));
+    }
+  }
+
+  private void print(OscoreContext c, EdhocSession s, String message4, boolean negotiated, List<Integer> suitesR) {
     out.println("EDHOC handshake completed with " + uri);
     out.println("  method            " + s.method().id() + " (" + s.method().name() + ")");
-    out.println("  cipher suite      " + s.suite().id() + (o.retried() ? " (after cipher suite negotiation)" : ""));
+    out.println("  cipher suite      " + s.suite().id() + (negotiated
+        ? " (negotiated: the server refused suite " + suite + (suitesR != null ? " and offered " + suitesR : "") + ")" : ""));
     out.println("  C_I               " + Hex.encode(s.connectionIdI()));
     out.println("  C_R               " + Hex.encode(s.connectionIdR()));
     out.println("  peer              " + s.describePeer());
-    out.println("  message_4         " + (o.message4Received() ? "received" : "not used"));
+    out.println("  message_4         " + message4);
     out.println("OSCORE context (RFC 9528 A.1)");
     out.println("  Sender ID         " + Hex.encode(c.senderId()));
     out.println("  Recipient ID      " + Hex.encode(c.recipientId()));

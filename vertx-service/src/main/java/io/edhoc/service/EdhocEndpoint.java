@@ -3,7 +3,6 @@ package io.edhoc.service;
 import io.edhoc.EdhocSession;
 import io.edhoc.oscore.OscoreContext;
 import io.edhoc.oscore.ResponderEngine;
-import io.edhoc.service.store.TimedSessionStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +34,6 @@ public final class EdhocEndpoint {
   private final RateLimiter limiter;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final Timer engineTimer;
-  private static final ThreadLocal<String[]> CURRENT = new ThreadLocal<>();
 
   /** Per-step engine time, for the event-loop measurement. */
   public interface Timer {
@@ -90,16 +88,15 @@ public final class EdhocEndpoint {
     }
   }
 
+  /** Counts a request answered 5.03 / 503 at once because the transport's engine queue was full. */
+  public void shed(String transport, byte[] body) {
+    metrics.shed(transport, isMessage1(body) ? "message_1" : "other");
+  }
+
   /** Runs the engine on the calling thread (a worker, or Californium's executor). */
   public ResponderEngine.Result process(String transport, String source, byte[] body) {
     long t0 = System.nanoTime();
-    CURRENT.set(new String[] {transport, source});
-    ResponderEngine.Result r;
-    try {
-      r = engine.handle(body);
-    } finally {
-      CURRENT.remove();
-    }
+    ResponderEngine.Result r = engine.handle(body, new ResponderEngine.Origin(transport, source));
     engineTimer.record(r.step().name().toLowerCase(Locale.ROOT), System.nanoTime() - t0);
     switch (r.status()) {
       case OK:
@@ -122,19 +119,47 @@ public final class EdhocEndpoint {
   }
 
   /**
+   * The result of an RFC 9668 combined request (the CoAP stack hands those to the engine
+   * directly): a failure is counted like one through {@link #process}, under transport
+   * "coap+oscore"; a completion is counted by {@link #engineListener()}.
+   */
+  public void combinedResult(ResponderEngine.Result r) {
+    if (r.completed()) {
+      return;
+    }
+    if (r.status() == ResponderEngine.Status.UNKNOWN_SESSION) {
+      metrics.failed(COMBINED, "unknown_c_r");
+    } else if (r.status() != ResponderEngine.Status.OK) {
+      metrics.failed(COMBINED, reason(r));
+      LOG.debug("{}: {} {}", COMBINED, r.status(), r.diagnostic());
+    }
+  }
+
+  /** The transport name of RFC 9668 combined requests in metrics and events. */
+  static final String COMBINED = io.edhoc.oscore.EdhocCombinedLayer.TRANSPORT;
+
+  /**
    * The engine listener (registered after the OSCORE context installer): counts the completion and
    * tells the application. Runs for every completion, including RFC 9668 combined requests that
    * the CoAP stack hands to the engine directly (transport "coap+oscore").
    */
   public ResponderEngine.EstablishedListener engineListener() {
-    return (session, ctx) -> {
-      String[] cur = CURRENT.get();
-      String transport = cur == null ? "coap+oscore" : cur[0];
-      String source = cur == null ? "" : cur[1];
-      long startMillis = TimedSessionStore.takenStartMillis();
-      metrics.completed(transport, session.method().id(), session.suite().id(),
-          startMillis > 0 ? Duration.ofMillis(Math.max(0, System.currentTimeMillis() - startMillis)) : null);
-      notifyListeners(transport, source, session, ctx);
+    return new ResponderEngine.EstablishedListener() {
+      @Override
+      public void established(EdhocSession session, OscoreContext ctx) {
+        established(session, ctx, new ResponderEngine.Completion(ResponderEngine.Origin.UNKNOWN, -1));
+      }
+
+      @Override
+      public void established(EdhocSession session, OscoreContext ctx, ResponderEngine.Completion c) {
+        // what the request carried, handed over by the engine (no thread-local: the engine may
+        // run on any thread, and combined requests reach it from the CoAP stack directly)
+        String transport = c.origin().transport().isEmpty() ? "unknown" : c.origin().transport();
+        long startMillis = c.startedAtMillis();
+        metrics.completed(transport, session.method().id(), session.suite().id(),
+            startMillis > 0 ? Duration.ofMillis(Math.max(0, System.currentTimeMillis() - startMillis)) : null);
+        notifyListeners(transport, c.origin().source(), session, ctx);
+      }
     };
   }
 

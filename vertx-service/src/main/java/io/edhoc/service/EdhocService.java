@@ -12,17 +12,22 @@ import io.edhoc.credentials.CredentialsConfig;
 import io.edhoc.credentials.OwnCredential;
 import io.edhoc.oscore.CaliforniumContexts;
 import io.edhoc.oscore.EchoVerifier;
+import io.edhoc.oscore.EngineQueue;
 import io.edhoc.oscore.InMemoryResponderSessionStore;
-import io.edhoc.oscore.RecipientIdAllocator;
 import io.edhoc.oscore.ResponderEngine;
 import io.edhoc.oscore.ResponderSessionStore;
+import io.edhoc.oscore.StoreBackedCtxDB;
+import io.edhoc.oscore.store.FileOscoreContextStore;
+import io.edhoc.oscore.store.InMemoryOscoreContextStore;
+import io.edhoc.oscore.store.OscoreContextStore;
 import io.edhoc.service.cluster.ClusterSetup;
+import io.edhoc.service.cluster.HazelcastOscoreContextStore;
 import io.edhoc.service.cluster.HazelcastSessionStore;
 import io.edhoc.service.coap.CoapTransport;
 import io.edhoc.service.config.ServiceConfig;
 import io.edhoc.service.http.HttpTransport;
 import io.edhoc.service.store.StateSealer;
-import io.edhoc.service.store.TimedSessionStore;
+import io.edhoc.service.store.SealedSessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -31,7 +36,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import org.eclipse.californium.oscore.HashMapCtxDB;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -66,18 +70,21 @@ public final class EdhocService implements AutoCloseable {
   private final ServiceMetrics metrics;
   private final EdhocEndpoint endpoint;
   private final CaliforniumContexts contexts;
-  private final TimedSessionStore store;
+  private final ResponderSessionStore store;
   private final EchoVerifier echo;
   private final Path credentialsPath;
   private CoapTransport coap;
+  private EngineQueue coapQueue;
+  private EngineQueue httpQueue;
   private HazelcastInstance hazelcast;
+  private OscoreContextStore oscoreStore;
   private HttpServer http;
   private HttpServer admin;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean ready;
 
   private EdhocService(ServiceConfig config, Vertx vertx, ServiceMetrics metrics, EdhocEndpoint endpoint, CaliforniumContexts contexts,
-      TimedSessionStore store, EchoVerifier echo, Path credentialsPath) {
+      ResponderSessionStore store, EchoVerifier echo, Path credentialsPath) {
     this.config = config;
     this.vertx = vertx;
     this.metrics = metrics;
@@ -89,7 +96,8 @@ public final class EdhocService implements AutoCloseable {
   }
 
   /** The loaded own credentials and peer resolver, and where they came from. */
-  public record LoadedCredentials(List<OwnCredential> own, CredentialResolver peers, Path path, boolean created) {}
+  public record LoadedCredentials(List<OwnCredential> own, CredentialResolver peers, List<io.edhoc.credentials.PskCredential> psks, Path path,
+      boolean created) {}
 
   /** Credentials as the configuration names them; development ones are created on first use. */
   public static LoadedCredentials loadCredentials(ServiceConfig.Credentials c) throws IOException {
@@ -97,7 +105,7 @@ public final class EdhocService implements AutoCloseable {
       Path p = Paths.get(c.config);
       try {
         CredentialsConfig.Loaded l = CredentialsConfig.load(p);
-        return new LoadedCredentials(l.own(), l.peers(), p, false);
+        return new LoadedCredentials(l.own(), l.peers(), l.psks(), p, false);
       } catch (io.edhoc.credentials.CredentialFileException e) {
         throw new IOException(e.getMessage(), e);
       }
@@ -115,12 +123,19 @@ public final class EdhocService implements AutoCloseable {
       }
     }
     CredentialDirectory d = CredentialDirectory.load(dir);
-    return new LoadedCredentials(d.own(), d.resolver(c.trustOnFirstUse), dir, created);
+    return new LoadedCredentials(d.own(), d.resolver(c.trustOnFirstUse), List.of(), dir, created);
   }
 
   /** Starts the service; blocks until it listens (or fails). */
   public static EdhocService start(ServiceConfig cfg, PrintStream out) throws Exception {
-    LoadedCredentials creds = loadCredentials(cfg.credentials);
+    LoadedCredentials creds;
+    try {
+      creds = loadCredentials(cfg.credentials);
+    } catch (IOException | RuntimeException e) {
+      // a credentials problem is a configuration problem: one clean line, exit 2 (not an exception class)
+      throw new io.edhoc.service.config.ConfigException("credentials",
+          "cannot load credentials: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+    }
     if (creds.created() && out != null) {
       out.println("Created development credentials in " + creds.path().getParent().toAbsolutePath()
           + " (server/ for this service, client/ for `edhoc connect`). Do not use them in production.");
@@ -129,7 +144,8 @@ public final class EdhocService implements AutoCloseable {
     cfg.edhoc.suites.forEach(s -> suites.add(CipherSuite.fromId(s)));
     List<Method> methods = new ArrayList<>();
     cfg.edhoc.methods.forEach(m -> methods.add(Method.fromId(m)));
-    EdhocConfig.Builder eb = EdhocConfig.builder().suites(suites).methods(methods).peers(creds.peers()).ead(eadHandler(cfg.edhoc.ead));
+    EdhocConfig.Builder eb = EdhocConfig.builder().suites(suites).methods(methods).peers(creds.peers()).psks(creds.psks())
+        .ead(eadHandler(cfg.edhoc.ead));
     creds.own().forEach(eb::credential);
     EdhocConfig edhocConfig = eb.build();
 
@@ -142,7 +158,7 @@ public final class EdhocService implements AutoCloseable {
     byte[] stateKey = null;
     HazelcastInstance hz = null;
     if (cfg.cluster.enabled) {
-      HazelcastClusterManager cm = ClusterSetup.clusterManager(cfg.cluster);
+      HazelcastClusterManager cm = ClusterSetup.clusterManager(cfg.cluster, cfg.limits.maxOscoreContexts);
       vopts.getEventBusOptions().setHost(cfg.cluster.host).setPort(0).setClusterPublicHost(cfg.cluster.host);
       vertx = await(Vertx.builder().with(vopts).withClusterManager(cm).buildClustered(), 60);
       hz = cm.getHazelcastInstance();
@@ -153,11 +169,15 @@ public final class EdhocService implements AutoCloseable {
       vertx = Vertx.vertx(vopts);
       inner = new InMemoryResponderSessionStore(cfg.limits.maxHalfOpen);
     }
+    OscoreContextStore oscoreStore = null;
     try {
-      TimedSessionStore store = new TimedSessionStore(inner, sealer);
-      // the binding's installer: validates ID lengths and the HKDF, refuses a Recipient ID in use,
-      // and keeps at most maxOscoreContexts (least recently installed removed, counted)
-      CaliforniumContexts contexts = new CaliforniumContexts(new HashMapCtxDB()).maxServerContexts(cfg.limits.maxOscoreContexts);
+      ResponderSessionStore store = sealer == null ? inner : new SealedSessionStore(inner, sealer);
+      // OSCORE contexts in the configured store (memory, sealed file, cluster map), loaded into
+      // Californium on demand; the store refuses a Recipient ID in use anywhere and keeps at most
+      // maxOscoreContexts (least recently created removed, counted)
+      oscoreStore = oscoreStore(cfg, creds.path(), hz, stateKey);
+      StoreBackedCtxDB ctxDb = new StoreBackedCtxDB(oscoreStore, cfg.oscore.ssnStep, CaliforniumContexts.DEFAULT_REPLAY_WINDOW);
+      CaliforniumContexts contexts = new CaliforniumContexts(ctxDb);
       ResponderEngine.Builder rb = ResponderEngine.builder(edhocConfig)
           .sessionStore(store)
           .sessionTimeToLive(Duration.ofSeconds(cfg.limits.halfOpenTtlSeconds))
@@ -167,23 +187,87 @@ public final class EdhocService implements AutoCloseable {
       if (cfg.cluster.enabled) {
         // several nodes allocate C_R: long random identifiers make a clash between nodes unlikely,
         // and the cluster map's putIfAbsent refuses the rare one
-        SecureRandom rnd = new SecureRandom();
-        int len = Math.min(4, RecipientIdAllocator.maxLengthFor(suites));
-        rb.connectionIdAllocator(new RecipientIdAllocator(rnd, len, id -> id.length < len || store.contains(id) || contexts.recipientIdInUse(id)));
+        rb.connectionIdMinLength(4);
+      } else {
+        // the local context store counts in O(1); a cluster's would be a call to every member,
+        // and 4-byte identifiers stay sparse without it
+        rb.recipientIdsInUseCount(contexts::serverContexts);
       }
       ResponderEngine engine = rb.build();
       RateLimiter limiter = new RateLimiter(cfg.limits.ratePerSourcePerSecond, cfg.limits.rateBurst, cfg.limits.rateTrackedSources);
       EdhocEndpoint endpoint = new EdhocEndpoint(engine, metrics, limiter);
       engine.addListener(endpoint.engineListener());
       metrics.gauges(store::size, store::evictions, contexts::serverContexts, contexts::evictions);
+      metrics.oscoreStore(ctxDb::contextsLoaded, ctxDb::echoRecoveries, ctxDb::ssnReservations);
       EdhocService svc = new EdhocService(cfg, vertx, metrics, endpoint, contexts, store, echoVerifier(cfg, stateKey), creds.path());
       svc.hazelcast = hz;
+      if (inner instanceof InMemoryResponderSessionStore mem) {
+        // expiry is amortised over puts; this returns memory also when no handshake arrives
+        vertx.setPeriodic(1000, id -> mem.sweep());
+      }
+      svc.oscoreStore = oscoreStore;
       endpoint.addListener((info, session, ctx) -> vertx.eventBus().publish(ESTABLISHED_ADDRESS, toJson(info)));
       svc.listen();
       return svc;
     } catch (Exception e) {
+      closeStore(oscoreStore);
       await(vertx.close(), 30);
       throw e;
+    }
+  }
+
+  /** The OSCORE context store of {@code oscore.store}. */
+  static OscoreContextStore oscoreStore(ServiceConfig cfg, Path credentialsPath, HazelcastInstance hz, byte[] clusterStateKey)
+      throws IOException {
+    int max = cfg.limits.maxOscoreContexts;
+    switch (cfg.oscore.store) {
+      case "file":
+        return FileOscoreContextStore.open(Paths.get(cfg.oscore.file.directory), fileStoreKey(cfg, credentialsPath), max);
+      case "cluster":
+        if (hz == null) {
+          throw new IllegalArgumentException("oscore.store: cluster needs cluster mode (cluster.enabled: true or serve --cluster)");
+        }
+        return HazelcastOscoreContextStore.forCluster(hz, clusterStateKey);
+      default:
+        return new InMemoryOscoreContextStore(max);
+    }
+  }
+
+  /** The file store key: from the configuration, else from a key file kept apart from the data (created when missing). */
+  static byte[] fileStoreKey(ServiceConfig cfg, Path credentialsPath) throws IOException {
+    if (!cfg.oscore.file.key.isEmpty()) {
+      return Hex.decode(cfg.oscore.file.key);
+    }
+    Path f = cfg.oscore.file.keyFile.isEmpty()
+        ? (Files.isDirectory(credentialsPath) ? credentialsPath : credentialsPath.toAbsolutePath().getParent()).resolve("oscore-store.key")
+        : Paths.get(cfg.oscore.file.keyFile);
+    return hexKeyFile(f, "oscore.file.keyFile");
+  }
+
+  /** Reads a 32-byte hex key file, creating it (owner-only, random) when missing. */
+  private static byte[] hexKeyFile(Path f, String what) throws IOException {
+    if (!Files.exists(f)) {
+      byte[] k = new byte[32];
+      new SecureRandom().nextBytes(k);
+      try {
+        Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(f, Hex.encode(k).getBytes(StandardCharsets.US_ASCII), StandardOpenOption.TRUNCATE_EXISTING);
+      } catch (java.nio.file.FileAlreadyExistsException raced) {
+        // created concurrently: use that one
+      }
+    }
+    String hex = Files.readString(f, StandardCharsets.US_ASCII).trim();
+    if (!hex.matches("[0-9a-fA-F]{64}")) {
+      throw new IOException(f + " (" + what + "): the key must be 64 hex digits");
+    }
+    return Hex.decode(hex);
+  }
+
+  private static void closeStore(OscoreContextStore s) {
+    if (s instanceof FileOscoreContextStore f) {
+      f.close();
+    } else if (s instanceof HazelcastOscoreContextStore h) {
+      h.close();
     }
   }
 
@@ -195,7 +279,7 @@ public final class EdhocService implements AutoCloseable {
    * another behind a load balancer).
    */
   static EchoVerifier echoVerifier(ServiceConfig cfg, byte[] clusterStateKey) {
-    if (!cfg.coap.echoReachability) {
+    if ("off".equals(cfg.coap.echoReachability) || "false".equals(cfg.coap.echoReachability)) {
       return null;
     }
     Duration window = Duration.ofSeconds(cfg.coap.echoWindowSeconds);
@@ -227,21 +311,7 @@ public final class EdhocService implements AutoCloseable {
     Path f = cfg.cluster.stateKeyFile.isEmpty()
         ? (Files.isDirectory(credentialsPath) ? credentialsPath : credentialsPath.toAbsolutePath().getParent()).resolve("cluster-state.key")
         : Paths.get(cfg.cluster.stateKeyFile);
-    if (!Files.exists(f)) {
-      byte[] k = new byte[32];
-      new SecureRandom().nextBytes(k);
-      try {
-        Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(f, Hex.encode(k).getBytes(StandardCharsets.US_ASCII), StandardOpenOption.TRUNCATE_EXISTING);
-      } catch (java.nio.file.FileAlreadyExistsException raced) {
-        // another node on this machine created it first: use theirs
-      }
-    }
-    String hex = Files.readString(f, StandardCharsets.US_ASCII).trim();
-    if (!hex.matches("[0-9a-fA-F]{64}")) {
-      throw new IOException(f + ": cluster state key must be 64 hex digits");
-    }
-    return Hex.decode(hex);
+    return hexKeyFile(f, "cluster state key");
   }
 
   static JsonObject toJson(EdhocEndpoint.Established i) {
@@ -256,13 +326,24 @@ public final class EdhocService implements AutoCloseable {
 
   private void listen() throws Exception {
     if (config.coap.enabled) {
+      coapQueue = EngineQueue.sizedFromCores("edhoc-coap", config.limits.engineWorkers, config.limits.engineQueuePerWorker);
       coap = new CoapTransport(config.coap.host, config.coap.port, endpoint, contexts, config.limits.maxBodyBytes, echo,
-          config.coap.helloResource);
+          config.coap.helloResource, coapQueue, config.limits.shedRetryAfterSeconds, Math.max(1000, 2 * config.limits.maxHalfOpen));
+      if ("auto".equals(config.coap.echoReachability) && echo != null) {
+        // challenge only under pressure: half-open sessions or queued CoAP requests past the threshold
+        double t = config.coap.echoAutoThreshold;
+        long halfOpen = Math.max(1, (long) Math.ceil(t * config.limits.maxHalfOpen));
+        EngineQueue q = coapQueue;
+        coap.resource().echoReachability(echo, () -> store.approximateSize() >= halfOpen || q.load() >= t);
+      }
       coap.start();
     }
     if (config.http.enabled) {
       Router router = Router.router(vertx);
-      new HttpTransport(vertx, endpoint, config.limits.maxBodyBytes, config.limits.cryptoOnWorkers).mount(router);
+      if (config.limits.cryptoOnWorkers) {
+        httpQueue = EngineQueue.sizedFromCores("edhoc-http", config.limits.engineWorkers, config.limits.engineQueuePerWorker);
+      }
+      new HttpTransport(vertx, endpoint, config.limits.maxBodyBytes, httpQueue, config.limits.shedRetryAfterSeconds).mount(router);
       http = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.http.host).setPort(config.http.port)
           .setMaxInitialLineLength(1024).setMaxHeaderSize(8192))
           .requestHandler(router).listen(), 30);
@@ -285,6 +366,7 @@ public final class EdhocService implements AutoCloseable {
       admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin.host).setPort(config.admin.port))
           .requestHandler(router).listen(), 30);
     }
+    metrics.engineQueues(coapQueue, httpQueue);
     ready = true;
     LOG.debug("EDHOC service listening: {}", describe());
   }
@@ -336,6 +418,11 @@ public final class EdhocService implements AutoCloseable {
     return host.contains(":") ? "[" + host + "]" : host;
   }
 
+  /** Where the server's OSCORE contexts live ({@code oscore.store}). */
+  public OscoreContextStore oscoreStore() {
+    return oscoreStore;
+  }
+
   /** The Hazelcast member in cluster mode, else null. */
   public HazelcastInstance hazelcast() {
     return hazelcast;
@@ -379,6 +466,21 @@ public final class EdhocService implements AutoCloseable {
     endpoint.addListener(listener);
   }
 
+  /** The CoAP transport (null when off). */
+  public CoapTransport coapTransport() {
+    return coap;
+  }
+
+  /** The CoAP transport's engine queue (null when CoAP is off). */
+  public EngineQueue coapQueue() {
+    return coapQueue;
+  }
+
+  /** The HTTP transport's engine queue (null when HTTP is off or runs the engine on the event loop). */
+  public EngineQueue httpQueue() {
+    return httpQueue;
+  }
+
   public int httpPort() {
     return http == null ? -1 : http.actualPort();
   }
@@ -413,5 +515,11 @@ public final class EdhocService implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("Vert.x close: {}", e.toString());
     }
+    for (EngineQueue q : new EngineQueue[] {coapQueue, httpQueue}) {
+      if (q != null) {
+        q.close();
+      }
+    }
+    closeStore(oscoreStore);
   }
 }

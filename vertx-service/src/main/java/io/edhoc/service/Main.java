@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     version = "edhoc 0.1.0",
     description = "EDHOC (RFC 9528) key establishment: responder service over CoAP and HTTP, initiator client, key generation, conformance.",
-    subcommands = {ServeCommand.class, ConnectCommand.class, Main.Keygen.class, Main.Vectors.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, ConnectCommand.class, BenchCommand.class, Main.Keygen.class, Main.Vectors.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -25,14 +25,27 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--cluster", description = "Join the Hazelcast cluster configured under cluster: (half-open sessions shared by all nodes).")
   boolean cluster;
 
+  /** The BindException behind a start-up failure, if any. */
+  static java.net.BindException bindException(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException b) {
+        return b;
+      }
+    }
+    return null;
+  }
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
+    java.io.PrintWriter err = spec.commandLine().getErr();
     ServiceConfig cfg;
     try {
       cfg = ConfigLoader.load(config);
     } catch (ConfigException e) {
-      System.err.println("edhoc serve: " + e.getMessage());
+      err.println("edhoc serve: " + e.getMessage());
       return 2;
     }
     if (cluster) {
@@ -41,11 +54,18 @@ final class ServeCommand implements Callable<Integer> {
     EdhocService svc;
     try {
       svc = EdhocService.start(cfg, out);
-    } catch (java.net.BindException e) {
-      System.err.println("edhoc serve: cannot listen: " + e.getMessage() + " (is another instance running? change the port with --config or EDHOC_*_PORT)");
-      return 1;
+    } catch (ConfigException e) {
+      err.println("edhoc serve: " + e.getMessage());
+      return 2;
     } catch (Exception e) {
-      System.err.println("edhoc serve: cannot start: " + e);
+      java.net.BindException bind = bindException(e);
+      if (bind != null) {
+        // same hint for CoAP (UDP) and HTTP (TCP); exit 2 like every configuration problem
+        err.println("edhoc serve: cannot listen: " + bind.getMessage()
+            + " (is another instance running? change the port with --config or EDHOC_*_PORT)");
+        return 2;
+      }
+      err.println("edhoc serve: cannot start: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
       return 1;
     }
     out.println("EDHOC service listening: " + svc.describe());

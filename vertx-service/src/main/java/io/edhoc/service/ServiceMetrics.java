@@ -27,6 +27,16 @@ import java.util.function.Supplier;
  *   <li>{@code edhoc_echo_challenges_total{transport,reason}}: CoAP message_1 answered 4.01 + Echo
  *       (RFC 9175 reachability check), reason {@code echo_required} (no Echo) or {@code
  *       echo_rejected} (invalid, expired, or issued to another address)
+ *   <li>{@code edhoc_requests_shed_total{transport,message}}: requests answered 5.03 (Max-Age) /
+ *       503 (Retry-After) at once because the engine queue was full; message {@code message_1} or
+ *       {@code other}
+ *   <li>{@code edhoc_engine_queue{transport}}: requests waiting for an engine worker
+ *   <li>{@code edhoc_oscore_contexts_loaded_total}: contexts loaded from the store into this node
+ *       (after a restart, taken over from another node, or established by another process)
+ *   <li>{@code edhoc_oscore_echo_recoveries_total}: loaded contexts whose replay window was
+ *       recovered by an Echo round trip (RFC 8613 Appendix B.1.2)
+ *   <li>{@code edhoc_oscore_ssn_reservations_total}: Sender Sequence Number ranges reserved in the
+ *       store by this node (RFC 8613 Appendix B.1.1)
  * </ul>
  */
 public final class ServiceMetrics {
@@ -39,6 +49,7 @@ public final class ServiceMetrics {
 
   private Supplier<Number> evictionSource;
   private Supplier<Number> oscoreEvictionSource;
+  private Object[] storeSources;
 
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -65,6 +76,11 @@ public final class ServiceMetrics {
         .tag("transport", transport).tag("reason", reason).register(registry).increment();
   }
 
+  public void shed(String transport, String message) {
+    Counter.builder("edhoc.requests.shed").description("requests answered 5.03 / 503 at once because the engine queue was full")
+        .tag("transport", transport).tag("message", message).register(registry).increment();
+  }
+
   public void echoChallenge(String transport, String reason) {
     Counter.builder("edhoc.echo.challenges").description("message_1 answered 4.01 with an Echo option (RFC 9175 reachability check)")
         .tag("transport", transport).tag("reason", reason).register(registry).increment();
@@ -83,6 +99,29 @@ public final class ServiceMetrics {
         .description("half-open sessions dropped without completing (expiry, size bound)").register(registry);
     Gauge.builder("edhoc.oscore.contexts", () -> oscoreContexts.get().doubleValue())
         .description("OSCORE contexts established and held by the server").strongReference(true).register(registry);
+  }
+
+  /** Gauges of the engine queues' waiting requests (null: transport off). */
+  public void engineQueues(io.edhoc.oscore.EngineQueue coap, io.edhoc.oscore.EngineQueue http) {
+    if (coap != null) {
+      Gauge.builder("edhoc.engine.queue", coap, q -> q.waiting()).description("requests waiting for an engine worker")
+          .tag("transport", "coap").register(registry);
+    }
+    if (http != null) {
+      Gauge.builder("edhoc.engine.queue", http, q -> q.waiting()).description("requests waiting for an engine worker")
+          .tag("transport", "http").register(registry);
+    }
+  }
+
+  /** The OSCORE context store's counters (function counters over the DB's own counts). */
+  public void oscoreStore(Supplier<Number> loaded, Supplier<Number> echoRecoveries, Supplier<Number> ssnReservations) {
+    this.storeSources = new Object[] {loaded, echoRecoveries, ssnReservations}; // Micrometer keeps weak references
+    io.micrometer.core.instrument.FunctionCounter.builder("edhoc.oscore.contexts.loaded", loaded, s -> s.get().doubleValue())
+        .description("OSCORE contexts loaded from the context store (restart, other node, other process)").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("edhoc.oscore.echo.recoveries", echoRecoveries, s -> s.get().doubleValue())
+        .description("loaded OSCORE contexts whose replay window was recovered with Echo (RFC 8613 B.1.2)").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("edhoc.oscore.ssn.reservations", ssnReservations, s -> s.get().doubleValue())
+        .description("Sender Sequence Number ranges reserved in the context store (RFC 8613 B.1.1)").register(registry);
   }
 
   public String scrape() {

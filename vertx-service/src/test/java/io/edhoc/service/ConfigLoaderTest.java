@@ -63,6 +63,10 @@ class ConfigLoaderTest {
     assertProblem("cluster:\n  stateKey: abc\n", "cluster.stateKey", "64 hex digits");
     assertProblem("credentials: 5\n", "credentials", "must be a map");
     assertProblem("coap:\n  echoWindowSeconds: 0\n", "coap.echoWindowSeconds", "between 1");
+    assertProblem("oscore:\n  store: redis\n", "oscore.store", "memory, file or cluster");
+    assertProblem("oscore:\n  ssnStep: 0\n", "oscore.ssnStep", "between 1");
+    assertProblem("oscore:\n  file:\n    key: 00\n", "oscore.file.key", "64 hex digits");
+    assertThat(ConfigLoader.parse("oscore:\n  store: file\n  file:\n    directory: /tmp/x\n").oscore.file.directory).isEqualTo("/tmp/x");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("EDHOC_ADMIN_PORT", "x")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("admin.port");
   }
@@ -70,9 +74,14 @@ class ConfigLoaderTest {
   @Test
   void echoReachabilityIsAccepted() throws Exception {
     ServiceConfig c = ConfigLoader.parse("coap:\n  echoReachability: true\n  echoWindowSeconds: 60\n");
-    assertThat(c.coap.echoReachability).isTrue();
+    assertThat(c.coap.echoReachability).isEqualTo("on");
     assertThat(c.coap.echoWindowSeconds).isEqualTo(60);
-    assertThat(ConfigLoader.load(null, Map.of("EDHOC_COAP_ECHO_REACHABILITY", "true")).coap.echoReachability).isTrue();
+    assertThat(ConfigLoader.load(null, Map.of("EDHOC_COAP_ECHO_REACHABILITY", "true")).coap.echoReachability).isEqualTo("on");
+    assertThat(ConfigLoader.parse("coap:\n  echoReachability: false\n").coap.echoReachability).isEqualTo("off");
+    assertThat(ConfigLoader.parse("coap:\n  echoReachability: auto\n  echoAutoThreshold: 0.25\n").coap.echoAutoThreshold).isEqualTo(0.25);
+    assertThat(new ServiceConfig().coap.echoReachability).as("the default").isEqualTo("auto");
+    assertProblem("coap:\n  echoReachability: sometimes\n", "coap.echoReachability", "off, on or auto");
+    assertProblem("coap:\n  echoAutoThreshold: 0\n", "coap.echoAutoThreshold", "fraction");
   }
 
   @Test
@@ -88,5 +97,18 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo(key))
         .hasMessageContaining(text);
+  }
+
+  @Test
+  void clusterStoreNeedsClusterModeAndTheFileStoreKeyFileIsCreatedOwnerOnly(@TempDir Path tmp) throws Exception {
+    ServiceConfig c = TestSupport.config(tmp);
+    c.oscore.store = "cluster";
+    assertThatThrownBy(() -> EdhocService.start(c, null)).hasMessageContaining("oscore.store: cluster needs cluster mode");
+    ServiceConfig f = TestSupport.config(tmp);
+    byte[] k = EdhocService.fileStoreKey(f, tmp.resolve("server"));
+    assertThat(k).hasSize(32);
+    Path keyFile = tmp.resolve("server").resolve("oscore-store.key");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+    assertThat(EdhocService.fileStoreKey(f, tmp.resolve("server"))).isEqualTo(k);
   }
 }

@@ -84,9 +84,7 @@ class LimitsTest {
   }
 
   private void EdhocClient_runOverHttp(EdhocService svc, EdhocConfig client) throws Exception {
-    io.edhoc.service.client.EdhocClient.Outcome o = io.edhoc.service.client.EdhocClient.run(client, Method.STAT_STAT,
-        new io.edhoc.service.client.HttpClientTransport(URI.create("http://127.0.0.1:" + svc.httpPort() + HttpTransport.PATH), 10_000));
-    o.session().close();
+    TestSupport.httpHandshake(svc, client, Method.STAT_STAT).session().close();
   }
 
   @Test
@@ -178,8 +176,6 @@ class LimitsTest {
   }
 
   private void EdhocClient_runOverHttp(EdhocService svc, EdhocConfig client, Method m) throws Exception {
-    io.edhoc.service.client.EdhocClient.run(client, m,
-        new io.edhoc.service.client.HttpClientTransport(URI.create("http://127.0.0.1:" + svc.httpPort() + HttpTransport.PATH), 10_000))
-        .session().close();
+    TestSupport.httpHandshake(svc, client, m).session().close();
   }
 }

@@ -11,8 +11,6 @@ import io.edhoc.Initiator;
 import io.edhoc.Method;
 import io.edhoc.cbor.CborReader;
 import io.edhoc.credentials.ConnectionIdCodec;
-import io.edhoc.service.client.CoapClientTransport;
-import io.edhoc.service.client.EdhocClient;
 import io.edhoc.oscore.EdhocOption;
 import io.edhoc.service.config.ServiceConfig;
 import io.edhoc.service.http.HttpTransport;
@@ -82,14 +80,19 @@ class ServiceTest {
   }
 
   /** EDHOC over HTTP with the Vert.x WebClient. */
-  EdhocClient.Transport webClientTransport() {
-    return body -> {
-      try {
-        HttpResponse<Buffer> r = TestSupport.await(web.postAbs(httpUri()).putHeader("Content-Type", HttpTransport.REQUEST_TYPE)
-            .sendBuffer(Buffer.buffer(body)));
-        return new EdhocClient.Reply(r.statusCode() == 200, "HTTP " + r.statusCode(), r.body() == null ? new byte[0] : r.body().getBytes());
-      } catch (Exception e) {
-        throw new java.io.IOException(e);
+  io.edhoc.oscore.EdhocTransport webClientTransport() {
+    return new io.edhoc.oscore.EdhocTransport() {
+      @Override
+      public java.util.concurrent.CompletableFuture<Reply> post(byte[] body) {
+        return web.postAbs(httpUri()).putHeader("Content-Type", HttpTransport.REQUEST_TYPE).sendBuffer(Buffer.buffer(body))
+            .map(r -> new Reply(r.statusCode() / 100 == 2 ? Kind.SUCCESS : r.statusCode() == 503 ? Kind.OVERLOADED : Kind.ERROR,
+                "HTTP " + r.statusCode(), r.body() == null ? new byte[0] : r.body().getBytes(), true))
+            .toCompletionStage().toCompletableFuture();
+      }
+
+      @Override
+      public String target() {
+        return httpUri();
       }
     };
   }
@@ -138,7 +141,7 @@ class ServiceTest {
   void httpHandshakeWithWebClient(int method, int suite) throws Exception {
     EdhocConfig cfg = TestSupport.clientConfig(dir, CipherSuite.fromId(suite), Method.fromId(method));
     published.clear();
-    EdhocClient.Outcome o = EdhocClient.run(cfg, Method.fromId(method), webClientTransport());
+    var o = TestSupport.handshake(cfg, Method.fromId(method), webClientTransport());
     try {
       assertThat(o.session().method().id()).isEqualTo(method);
       assertThat(o.session().suite().id()).isEqualTo(suite);
@@ -159,8 +162,8 @@ class ServiceTest {
   @CsvSource({"0, 2", "3, 2", "0, 0", "3, 0"})
   void coapHandshakeThenOscore(int method, int suite) throws Exception {
     EdhocConfig cfg = TestSupport.clientConfig(dir, CipherSuite.fromId(suite), Method.fromId(method));
-    try (CoapClientTransport t = new CoapClientTransport(coapUri(), 10_000)) {
-      EdhocClient.Outcome o = EdhocClient.run(cfg, Method.fromId(method), t);
+    try (TestSupport.CoapClient t = new TestSupport.CoapClient(coapUri())) {
+      var o = TestSupport.handshake(cfg, Method.fromId(method), t.transport());
       try {
         assertThat(o.session().method().id()).isEqualTo(method);
         CoapResponse r = t.oscoreGet(o.oscore(), "/hello");
@@ -342,7 +345,7 @@ class ServiceTest {
     assertThat(h.bodyAsJsonObject().getString("status")).isEqualTo("UP");
     // one failure and one success so that the counters exist
     httpPost(HttpTransport.REQUEST_TYPE, new byte[] {(byte) 0xf5, 0x00});
-    EdhocClient.run(TestSupport.clientConfig(dir, CipherSuite.SUITE_2, Method.STAT_STAT), Method.STAT_STAT, webClientTransport()).session().close();
+    TestSupport.handshake(TestSupport.clientConfig(dir, CipherSuite.SUITE_2, Method.STAT_STAT), Method.STAT_STAT, webClientTransport()).session().close();
     String m = TestSupport.await(web.get(svc.adminPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
     assertThat(m).contains("edhoc_handshakes_started_total{transport=\"http\"}")
         .contains("edhoc_handshakes_completed_total{method=\"3\",suite=\"2\",transport=\"http\"}")

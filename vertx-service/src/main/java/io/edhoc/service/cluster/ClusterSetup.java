@@ -1,6 +1,9 @@
 package io.edhoc.service.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.EvictionConfig;
+import com.hazelcast.config.EvictionPolicy;
+import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
@@ -18,6 +21,16 @@ public final class ClusterSetup {
   private ClusterSetup() {}
 
   public static Config hazelcastConfig(ServiceConfig.Cluster c) {
+    return hazelcastConfig(c, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #hazelcastConfig(ServiceConfig.Cluster)}, with the OSCORE context map ({@link
+   * HazelcastOscoreContextStore}): the same backups, and at most {@code maxOscoreContexts} entries
+   * per member (Hazelcast's LRU eviction, O(1) per put by sampling; evicted contexts are dropped on
+   * every node through the store's listener).
+   */
+  public static Config hazelcastConfig(ServiceConfig.Cluster c, int maxOscoreContexts) {
     System.setProperty("hazelcast.phone.home.enabled", "false");
     if (System.getProperty("hazelcast.logging.type") == null) {
       System.setProperty("hazelcast.logging.type", "slf4j");
@@ -47,10 +60,20 @@ public final class ClusterSetup {
     join.getEurekaConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(c.members).setConnectionTimeoutSeconds(2);
     cfg.addMapConfig(new MapConfig(HazelcastSessionStore.MAP_NAME).setBackupCount(c.backupCount).setAsyncBackupCount(0));
+    MapConfig oscore = new MapConfig(HazelcastOscoreContextStore.MAP_NAME).setBackupCount(c.backupCount).setAsyncBackupCount(0);
+    if (maxOscoreContexts < Integer.MAX_VALUE) {
+      oscore.setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU).setMaxSizePolicy(MaxSizePolicy.PER_NODE)
+          .setSize(maxOscoreContexts));
+    }
+    cfg.addMapConfig(oscore);
     return cfg;
   }
 
   public static HazelcastClusterManager clusterManager(ServiceConfig.Cluster c) {
     return new HazelcastClusterManager(hazelcastConfig(c));
+  }
+
+  public static HazelcastClusterManager clusterManager(ServiceConfig.Cluster c, int maxOscoreContexts) {
+    return new HazelcastClusterManager(hazelcastConfig(c, maxOscoreContexts));
   }
 }

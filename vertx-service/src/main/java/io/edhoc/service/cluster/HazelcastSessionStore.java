@@ -14,19 +14,31 @@ import java.util.concurrent.TimeUnit;
  * cluster state key.
  *
  * <p>{@link #take} is Hazelcast's atomic {@code remove}, so two nodes receiving the same message_3
- * cannot both process it. The size bound is checked before each insert against the cluster-wide
- * size, so it is approximate under concurrent inserts (off by at most the number of concurrent
- * puts). Expiry is Hazelcast's per-entry time to live; {@link #evictions()} counts expirations and
- * evictions of entries owned by this node.
+ * cannot both process it. Every operation is one keyed map operation; nothing scans the map.
+ * The size bound is checked against the cluster-wide size, which Hazelcast computes from
+ * per-partition counters in a call to every member: that call is made at most once per {@value
+ * #SIZE_REFRESH_MILLIS} ms (by whichever thread finds the cached figure stale) and the figure is
+ * counted forward by this node's own puts in between, so the bound is approximate (other nodes'
+ * puts of the last interval are not seen). Expiry is Hazelcast's per-entry time to live; {@link
+ * #evictions()} counts expirations and evictions of entries owned by this node.
  */
 public final class HazelcastSessionStore implements ResponderSessionStore {
   public static final String MAP_NAME = "edhoc.half-open";
   private final IMap<String, byte[]> map;
   private final int maxSessions;
+  static final long SIZE_REFRESH_MILLIS = 200;
+  private final java.util.concurrent.atomic.AtomicInteger cachedSize = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong sizeRefreshedAt = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+  private final java.util.concurrent.atomic.LongAdder sizeCalls = new java.util.concurrent.atomic.LongAdder();
 
   public HazelcastSessionStore(IMap<String, byte[]> map, int maxSessions) {
     this.map = map;
     this.maxSessions = maxSessions;
+  }
+
+  /** Cluster-wide size() calls made so far (for tests: {@link #put} makes at most one per refresh interval). */
+  public long sizeCalls() {
+    return sizeCalls.sum();
   }
 
   private static String key(byte[] id) {
@@ -35,10 +47,14 @@ public final class HazelcastSessionStore implements ResponderSessionStore {
 
   @Override
   public boolean put(byte[] connectionIdR, byte[] state, Duration timeToLive) {
-    if (map.size() >= maxSessions) {
+    if (approximateSize() >= maxSessions) {
       return false;
     }
-    return map.putIfAbsent(key(connectionIdR), state.clone(), timeToLive.toMillis(), TimeUnit.MILLISECONDS) == null;
+    boolean stored = map.putIfAbsent(key(connectionIdR), state.clone(), timeToLive.toMillis(), TimeUnit.MILLISECONDS) == null;
+    if (stored) {
+      cachedSize.incrementAndGet();
+    }
+    return stored;
   }
 
   @Override
@@ -54,6 +70,18 @@ public final class HazelcastSessionStore implements ResponderSessionStore {
   @Override
   public int size() {
     return map.size();
+  }
+
+  /** The cached cluster-wide size (see the class description): no remote call on most calls. */
+  @Override
+  public int approximateSize() {
+    long now = System.nanoTime() / 1_000_000;
+    long at = sizeRefreshedAt.get();
+    if ((at == Long.MIN_VALUE || now - at >= SIZE_REFRESH_MILLIS) && sizeRefreshedAt.compareAndSet(at, now)) {
+      sizeCalls.increment();
+      cachedSize.set(map.size());
+    }
+    return cachedSize.get();
   }
 
   @Override

@@ -3,6 +3,12 @@ package io.edhoc.service.coap;
 import io.edhoc.oscore.CaliforniumContexts;
 import io.edhoc.oscore.EchoVerifier;
 import io.edhoc.oscore.EdhocResource;
+import io.edhoc.oscore.EdhocReplayCache;
+import io.edhoc.oscore.EngineQueue;
+import org.eclipse.californium.core.network.InMemoryMessageExchangeStore;
+import org.eclipse.californium.core.network.RandomTokenGenerator;
+import org.eclipse.californium.core.network.TokenGenerator;
+import org.eclipse.californium.core.network.deduplication.DeduplicatorFactory;
 import io.edhoc.oscore.ResponderEngine;
 import io.edhoc.service.EdhocEndpoint;
 import java.net.InetSocketAddress;
@@ -32,19 +38,41 @@ import org.eclipse.californium.oscore.OSCoreResource;
 public final class CoapTransport implements AutoCloseable {
   private final CoapServer server;
   private final CoapEndpoint endpoint;
+  private final EdhocResource resource;
+  private final EdhocReplayCache replay;
 
   public CoapTransport(String host, int port, EdhocEndpoint edhoc, CaliforniumContexts contexts, int maxBody, EchoVerifier echo,
       String helloPath) {
+    this(host, port, edhoc, contexts, maxBody, echo, helloPath, null, 1, 100_000);
+  }
+
+  /**
+   * With {@code queue}: the engine runs on the queue's workers, and a request that finds it full
+   * gets 5.03 with Max-Age {@code shedMaxAge} at once (counted as shed). {@code replayEntries}
+   * bounds the EDHOC deduplication cache ({@link EdhocReplayCache}).
+   */
+  public CoapTransport(String host, int port, EdhocEndpoint edhoc, CaliforniumContexts contexts, int maxBody, EchoVerifier echo,
+      String helloPath, EngineQueue queue, int shedMaxAge, int replayEntries) {
     Configuration cfg = configuration();
+    // EDHOC requests are deduplicated by the resource in a few hundred bytes each, not by
+    // Californium's exchange retention (about 4 KiB each for 247 s); others as before
+    TokenGenerator tokens = new RandomTokenGenerator(cfg);
+    InMemoryMessageExchangeStore exchanges = new InMemoryMessageExchangeStore("edhoc", cfg, tokens);
+    exchanges.setDeduplicator(EdhocReplayCache.deduplicator(DeduplicatorFactory.getDeduplicatorFactory().createDeduplicator(cfg)));
+    this.replay = new EdhocReplayCache(replayEntries, retransmitSpanMillis(cfg));
     // the binding's stack: OSCORE plus the RFC 9668 EDHOC option layer (combined requests go to the engine)
-    this.endpoint = new EdhocOscoreStackFactory(contexts.db(), edhoc.engine()).endpointBuilder(cfg)
+    this.endpoint = new EdhocOscoreStackFactory(contexts.db(), edhoc.engine()).onCombinedResult(edhoc::combinedResult).endpointBuilder(cfg)
         .setInetSocketAddress(new InetSocketAddress(host, port))
+        .setTokenGenerator(tokens)
+        .setMessageExchangeStore(exchanges)
         .build();
     this.server = new CoapServer(cfg);
     server.addEndpoint(endpoint);
     CoapResource wellKnown = new CoapResource(".well-known");
     wellKnown.setVisible(false);
-    EdhocResource resource = new EdhocResource(edhoc.engine()).maxBodySize(maxBody).hooks(new EndpointHooks(edhoc)).echoReachability(echo);
+    EdhocResource resource = new EdhocResource(edhoc.engine()).maxBodySize(maxBody).hooks(new EndpointHooks(edhoc)).echoReachability(echo)
+        .engineQueue(queue, shedMaxAge).replayCache(replay);
+    this.resource = resource;
     resource.getAttributes().setTitle("EDHOC (RFC 9528)");
     wellKnown.add(resource);
     server.add(wellKnown);
@@ -62,8 +90,43 @@ public final class CoapTransport implements AutoCloseable {
     return cfg;
   }
 
-  public void start() {
+  /**
+   * Starts the server. A UDP port in use is a {@link java.net.BindException} (checked by binding it
+   * once first: Californium itself would only log a stack trace and go on without the endpoint).
+   */
+  public void start() throws java.io.IOException {
+    InetSocketAddress address = endpoint.getAddress();
+    if (address.getPort() != 0) {
+      try (java.net.DatagramSocket probe = new java.net.DatagramSocket(address)) {
+        probe.close();
+      } catch (java.net.SocketException e) {
+        java.net.BindException b = new java.net.BindException("UDP " + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage());
+        b.initCause(e);
+        throw b;
+      }
+    }
     server.start();
+  }
+
+  /**
+   * MAX_TRANSMIT_SPAN of RFC 7252 (section 4.8.2) for this configuration: the time within which a
+   * client retransmits a confirmable request (45 s with the defaults).
+   */
+  static long retransmitSpanMillis(Configuration cfg) {
+    long ack = cfg.get(CoapConfig.ACK_TIMEOUT, java.util.concurrent.TimeUnit.MILLISECONDS);
+    int retransmit = cfg.get(CoapConfig.MAX_RETRANSMIT);
+    float random = cfg.get(CoapConfig.ACK_INIT_RANDOM);
+    return Math.max(1000, (long) (ack * ((1L << retransmit) - 1) * random));
+  }
+
+  /** The compact deduplication cache of EDHOC requests. */
+  public EdhocReplayCache replayCache() {
+    return replay;
+  }
+
+  /** The EDHOC resource (for its settings). */
+  public EdhocResource resource() {
+    return resource;
   }
 
   /** The bound UDP port (after start). */
@@ -103,6 +166,10 @@ public final class CoapTransport implements AutoCloseable {
 
     @Override
     public void refused(EdhocResource.Incoming in, String reason) {
+      if (reason.equals("overloaded")) {
+        endpoint.shed(in.transport(), in.body());
+        return;
+      }
       endpoint.refused(in.transport(), reason);
     }
 

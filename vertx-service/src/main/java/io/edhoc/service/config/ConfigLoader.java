@@ -253,6 +253,16 @@ public final class ConfigLoader {
       throw new ConfigException("coap.helloResource", "must be one path segment of letters, digits, '.', '_', '~', '-' (or empty)");
     }
     range("coap.echoWindowSeconds", c.coap.echoWindowSeconds, 1, 300);
+    String echo = c.coap.echoReachability == null ? "" : c.coap.echoReachability.trim().toLowerCase(java.util.Locale.ROOT);
+    switch (echo) {
+      case "true", "on" -> c.coap.echoReachability = "on";
+      case "false", "off" -> c.coap.echoReachability = "off";
+      case "auto" -> c.coap.echoReachability = "auto";
+      default -> throw new ConfigException("coap.echoReachability", "must be off, on or auto, got '" + c.coap.echoReachability + "'");
+    }
+    if (!(c.coap.echoAutoThreshold > 0) || c.coap.echoAutoThreshold > 1) {
+      throw new ConfigException("coap.echoAutoThreshold", "must be a fraction above 0 and at most 1");
+    }
     nonBlank("admin.host", c.admin.host);
     port("admin.port", c.admin.port);
     if (!c.http.enabled && !c.coap.enabled) {
@@ -312,6 +322,9 @@ public final class ConfigLoader {
     range("limits.rateBurst", c.limits.rateBurst, 1, 1_000_000);
     range("limits.rateTrackedSources", c.limits.rateTrackedSources, 1, 10_000_000);
     range("limits.maxOscoreContexts", c.limits.maxOscoreContexts, 1, 10_000_000);
+    range("limits.engineWorkers", c.limits.engineWorkers, 0, 1024);
+    range("limits.engineQueuePerWorker", c.limits.engineQueuePerWorker, 1, 100_000);
+    range("limits.shedRetryAfterSeconds", c.limits.shedRetryAfterSeconds, 0, 3600);
 
     nonBlank("cluster.host", c.cluster.host);
     port("cluster.port", c.cluster.port);
@@ -329,6 +342,16 @@ public final class ConfigLoader {
     }
     if (c.cluster.stateKey != null && !c.cluster.stateKey.isEmpty() && !c.cluster.stateKey.matches("[0-9a-fA-F]{64}")) {
       throw new ConfigException("cluster.stateKey", "must be 64 hex digits (an AES-256 key), or empty");
+    }
+    if (c.oscore.store == null || !List.of("memory", "file", "cluster").contains(c.oscore.store)) {
+      throw new ConfigException("oscore.store", "must be memory, file or cluster, got '" + c.oscore.store + "'");
+    }
+    range("oscore.ssnStep", c.oscore.ssnStep, 1, 1_000_000);
+    if (c.oscore.store.equals("file")) {
+      nonBlank("oscore.file.directory", c.oscore.file.directory);
+    }
+    if (c.oscore.file.key != null && !c.oscore.file.key.isEmpty() && !c.oscore.file.key.matches("[0-9a-fA-F]{64}")) {
+      throw new ConfigException("oscore.file.key", "must be 64 hex digits (an AES-256 key), or empty");
     }
   }
 

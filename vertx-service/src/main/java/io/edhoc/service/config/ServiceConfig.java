@@ -16,6 +16,7 @@ public final class ServiceConfig {
   public Edhoc edhoc = new Edhoc();
   public Limits limits = new Limits();
   public Cluster cluster = new Cluster();
+  public Oscore oscore = new Oscore();
 
   /** The HTTP transport: POST /.well-known/edhoc. */
   public static final class Http {
@@ -32,9 +33,16 @@ public final class ServiceConfig {
     public int port = 5683;
     /**
      * RFC 9175 Echo reachability check (RFC 9528 A.2): message_1 without a valid Echo option gets
-     * 4.01 with one, the client repeats it (docs/service.md).
+     * 4.01 with one, the client repeats it (docs/service.md, docs/security.md). {@code off}: never;
+     * {@code on}: always; {@code auto} (default): only while half-open sessions or the CoAP engine
+     * queue are past {@link #echoAutoThreshold}. {@code true}/{@code false} mean on/off.
      */
-    public boolean echoReachability = false;
+    public String echoReachability = "auto";
+    /**
+     * {@code auto}: challenge while half-open sessions are at least this fraction of
+     * limits.maxHalfOpen, or waiting CoAP requests at least this fraction of the engine queue.
+     */
+    public double echoAutoThreshold = 0.5;
     /** How long an Echo value is accepted after it was issued (1..300 s). */
     public int echoWindowSeconds = 30;
     /** Path of the example OSCORE-protected resource; empty disables it. */
@@ -98,8 +106,20 @@ public final class ServiceConfig {
     public int rateTrackedSources = 100_000;
     /** Established OSCORE contexts kept by the server, at most. */
     public int maxOscoreContexts = 10_000;
-    /** Run EDHOC crypto on worker threads instead of the event loop. */
+    /**
+     * HTTP: run EDHOC crypto on the engine's worker threads instead of the event loop (CoAP always
+     * uses its engine workers).
+     */
     public boolean cryptoOnWorkers = true;
+    /** Engine worker threads per transport; 0 = the number of available processors. */
+    public int engineWorkers = 0;
+    /**
+     * Requests that may wait for an engine worker, per worker and transport (handshake starts;
+     * requests continuing a handshake may use twice that). Beyond it: 5.03 / 503 at once.
+     */
+    public int engineQueuePerWorker = 32;
+    /** Max-Age (CoAP) / Retry-After (HTTP) of a 5.03 / 503 answered when the engine queue is full. */
+    public int shedRetryAfterSeconds = 1;
   }
 
   /** Hazelcast cluster mode (also enabled by serve --cluster). */
@@ -125,5 +145,31 @@ public final class ServiceConfig {
      * created (owner-only) when missing.
      */
     public String stateKeyFile = "";
+  }
+
+  /** Where the server's OSCORE contexts live (docs/service.md, "What survives what"). */
+  public static final class Oscore {
+    /**
+     * {@code memory}: this process only (a restart forgets them); {@code file}: sealed files that
+     * survive a restart or kill -9 (one node); {@code cluster}: the Hazelcast map shared by every
+     * node (needs cluster mode).
+     */
+    public String store = "memory";
+    /** Sender Sequence Numbers reserved per store write (K of RFC 8613 Appendix B.1.1). */
+    public int ssnStep = 256;
+    public FileStore file = new FileStore();
+  }
+
+  /** The sealed file store of {@code oscore.store: file}. */
+  public static final class FileStore {
+    /** Directory of the sealed context files (created owner-only). */
+    public String directory = ".edhoc-oscore";
+    /** Hex AES-256 key (64 hex digits) sealing the files. Empty: read from {@link #keyFile}. */
+    public String key = "";
+    /**
+     * File holding the hex key, kept apart from the data; empty means oscore-store.key in the
+     * credentials directory, created (owner-only) when missing.
+     */
+    public String keyFile = "";
   }
 }

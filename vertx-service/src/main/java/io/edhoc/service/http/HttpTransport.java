@@ -2,7 +2,8 @@ package io.edhoc.service.http;
 
 import io.edhoc.oscore.ResponderEngine;
 import io.edhoc.service.EdhocEndpoint;
-import io.vertx.core.Future;
+import io.edhoc.oscore.EngineQueue;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -20,12 +21,14 @@ import io.vertx.ext.web.handler.BodyHandler;
  *   <li>body larger than the limit: 413 (Content-Length checked before reading); empty body: 400;
  *   <li>other methods: 405 with {@code Allow: POST};
  *   <li>handshake starts over the per-source rate: 429 with Retry-After;
+ *   <li>the engine queue full (overload): 503 with Retry-After, at once;
  *   <li>engine results: 200 with {@code application/edhoc+cbor-seq} (message_2, message_4 or
  *       empty); EDHOC errors 400 (client fault, unknown C_R) or 500, the EDHOC error message as
  *       body in {@code application/edhoc+cbor-seq}.
  * </ul>
  *
- * The engine (the public-key crypto) runs on a worker thread unless {@code onWorkers} is false.
+ * The engine (the public-key crypto) runs on the {@link EngineQueue}'s workers, or on the event
+ * loop when no queue is given.
  */
 public final class HttpTransport {
   public static final String PATH = "/.well-known/edhoc";
@@ -36,13 +39,19 @@ public final class HttpTransport {
   private final Vertx vertx;
   private final EdhocEndpoint endpoint;
   private final int maxBody;
-  private final boolean onWorkers;
+  private final EngineQueue queue;
+  private final String retryAfter;
 
-  public HttpTransport(Vertx vertx, EdhocEndpoint endpoint, int maxBody, boolean onWorkers) {
+  /**
+   * @param queue where the engine runs, with bounded admission; null runs it on the event loop
+   * @param retryAfterSeconds the Retry-After of a 503 answered when the queue is full
+   */
+  public HttpTransport(Vertx vertx, EdhocEndpoint endpoint, int maxBody, EngineQueue queue, int retryAfterSeconds) {
     this.vertx = vertx;
     this.endpoint = endpoint;
     this.maxBody = maxBody;
-    this.onWorkers = onWorkers;
+    this.queue = queue;
+    this.retryAfter = Integer.toString(retryAfterSeconds);
   }
 
   public void mount(Router router) {
@@ -103,15 +112,33 @@ public final class HttpTransport {
       ctx.response().setStatusCode(429).putHeader("Retry-After", "1").end();
       return;
     }
-    Future<ResponderEngine.Result> f = onWorkers
-        ? vertx.executeBlocking(() -> endpoint.process(TRANSPORT, source, body), false)
-        : Future.succeededFuture(endpoint.process(TRANSPORT, source, body));
-    f.onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.response().setStatusCode(500).end();
-        return;
+    if (queue == null) {
+      respond(ctx, endpoint.process(TRANSPORT, source, body));
+      return;
+    }
+    Context loop = vertx.getOrCreateContext();
+    boolean queued = queue.offer(EdhocEndpoint.isMessage1(body), () -> {
+      ResponderEngine.Result r;
+      try {
+        r = endpoint.process(TRANSPORT, source, body);
+      } catch (RuntimeException e) {
+        r = null;
       }
-      ResponderEngine.Result r = ar.result();
+      ResponderEngine.Result result = r;
+      loop.runOnContext(v -> respond(ctx, result));
+    });
+    if (!queued) {
+      endpoint.shed(TRANSPORT, body);
+      ctx.response().setStatusCode(503).putHeader("Retry-After", retryAfter).end();
+    }
+  }
+
+  private static void respond(RoutingContext ctx, ResponderEngine.Result r) {
+    if (r == null) {
+      ctx.response().setStatusCode(500).end();
+      return;
+    }
+    {
       int code = switch (r.status()) {
         case OK -> 200;
         case CLIENT_ERROR, UNKNOWN_SESSION -> 400;
@@ -123,7 +150,7 @@ public final class HttpTransport {
         resp.putHeader("Content-Type", RESPONSE_TYPE);
       }
       resp.end(Buffer.buffer(out));
-    });
+    }
   }
 
   /** Allowed methods, for documentation and tests. */

@@ -1,0 +1,314 @@
+package io.edhoc.oscore;
+
+import io.edhoc.oscore.store.OscoreContextStore;
+import io.edhoc.oscore.store.StoredContext;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.californium.core.coap.Token;
+import org.eclipse.californium.oscore.CoapOSException;
+import org.eclipse.californium.oscore.HashMapCtxDB;
+import org.eclipse.californium.oscore.OSCoreCtx;
+import org.eclipse.californium.oscore.OSCoreCtxDB;
+import org.eclipse.californium.oscore.OSException;
+
+/**
+ * Californium's OSCORE context DB in front of an {@link OscoreContextStore}: server contexts are
+ * created in the store (by {@link CaliforniumContexts} after EDHOC) and cached in a {@link
+ * HashMapCtxDB}; a request whose kid is not cached looks the store up before Californium answers
+ * 4.01, and a context found there is loaded as a {@link StoredOSCoreCtx}: the store raises the
+ * context's Sender Sequence Number bound by one step and makes this copy its holder (so the copy
+ * starts above every number ever reserved), and the copy has no replay window until the client
+ * answers an Echo challenge ({@link OscoreEchoLayer}, part of {@link EdhocOscoreStackFactory}).
+ *
+ * <p>Copies that are no longer the holder (another node or process took the context over, a key
+ * update replaced it, it was removed or evicted from the store) are dropped from the cache when
+ * the store reports the change, so a stale replay window is never used. Client contexts (added by
+ * URI) stay local only.
+ *
+ * <p>An application server that runs no EDHOC itself uses this DB over the same store as the
+ * key-establishment service, with {@link EdhocOscoreStackFactory} (docs/oscore.md).
+ */
+public final class StoreBackedCtxDB implements OSCoreCtxDB {
+  private final HashMapCtxDB local = new HashMapCtxDB();
+  private final OscoreContextStore store;
+  private final int ssnStep;
+  private final int replayWindow;
+  private final Object loadLock = new Object();
+  private final AtomicInteger echoLayers = new AtomicInteger();
+  private final AtomicLong loaded = new AtomicLong();
+  private final AtomicLong echoRecoveries = new AtomicLong();
+  private final AtomicLong reservations = new AtomicLong();
+
+  public StoreBackedCtxDB(OscoreContextStore store) {
+    this(store, OscoreContextStore.DEFAULT_SSN_STEP, CaliforniumContexts.DEFAULT_REPLAY_WINDOW);
+  }
+
+  /** {@code ssnStep}: Sender Sequence Numbers reserved per store write (K of RFC 8613 B.1.1). */
+  public StoreBackedCtxDB(OscoreContextStore store, int ssnStep, int replayWindow) {
+    this.store = Objects.requireNonNull(store);
+    if (ssnStep < 1) {
+      throw new IllegalArgumentException("ssnStep must be positive");
+    }
+    if (replayWindow < 1 || replayWindow > 32) {
+      throw new IllegalArgumentException("replay window must be 1..32 in Californium");
+    }
+    this.ssnStep = ssnStep;
+    this.replayWindow = replayWindow;
+    store.addListener(this::storeChanged);
+  }
+
+  public OscoreContextStore store() {
+    return store;
+  }
+
+  public int ssnStep() {
+    return ssnStep;
+  }
+
+  /** Contexts loaded from the store into this DB (restart, takeover, application server). */
+  public long contextsLoaded() {
+    return loaded.get();
+  }
+
+  /** Loaded contexts whose replay window was initialised by an Echo round trip. */
+  public long echoRecoveries() {
+    return echoRecoveries.get();
+  }
+
+  /** Sender Sequence Number ranges reserved in the store by this DB (creation, load, and each further step). */
+  public long ssnReservations() {
+    return reservations.get();
+  }
+
+  // --- server contexts through CaliforniumContexts ------------------------------------------------
+
+  /** Creates the context in the store (refused if its Recipient ID is stored) and caches it, fresh. */
+  StoredOSCoreCtx create(OscoreContext c) {
+    long holder = OscoreContextStore.newGeneration();
+    CaliforniumContexts.validate(c);
+    StoredContext r = store.create(c, holder, ssnStep);
+    if (r == null) {
+      throw new CaliforniumContexts.UnsupportedOscoreContextException("OSCORE Recipient ID " + HexFormat.of().formatHex(c.recipientId())
+          + " is already stored; it would replace that context");
+    }
+    reservations.incrementAndGet();
+    try {
+      StoredOSCoreCtx ctx = build(c, r, holder, 0, true);
+      local.addContext(ctx);
+      return ctx;
+    } catch (RuntimeException e) {
+      store.remove(c.recipientId(), r.generation());
+      throw e;
+    }
+  }
+
+  /** Key update: replaces {@code old} in the store (compare-and-set on its generation) and here. */
+  StoredOSCoreCtx replace(StoredOSCoreCtx old, OscoreContext updated) {
+    CaliforniumContexts.validate(updated);
+    long holder = OscoreContextStore.newGeneration();
+    StoredContext r = store.replace(old.recipientIdCopy(), old.generation(), updated, holder, ssnStep);
+    if (r == null) {
+      throw new IllegalStateException("key update refused: the stored context was replaced or removed meanwhile");
+    }
+    reservations.incrementAndGet();
+    StoredOSCoreCtx ctx = build(updated, r, holder, 0, true);
+    synchronized (local) {
+      local.removeContext(old);
+      old.retire();
+      local.addContext(ctx);
+    }
+    return ctx;
+  }
+
+  /** Removes a context from the store (if still that generation) and from this DB. */
+  void removeStored(StoredOSCoreCtx ctx) {
+    store.remove(ctx.recipientIdCopy(), ctx.generation());
+    dropLocal(ctx);
+  }
+
+  /** True if the Recipient ID is cached or stored. */
+  boolean inUse(byte[] recipientId) {
+    try {
+      if (local.getContext(recipientId) != null) {
+        return true;
+      }
+    } catch (RuntimeException e) {
+      return true;
+    }
+    return store.contains(recipientId);
+  }
+
+  private StoredOSCoreCtx build(OscoreContext c, StoredContext r, long holder, long start, boolean fresh) {
+    if (c.aead() == io.edhoc.crypto.AeadAlgorithm.CHACHA20_POLY1305) {
+      CaliforniumContexts.rekeyThreadChaChaCipher();
+    }
+    StoredOSCoreCtx ctx;
+    try {
+      ctx = new StoredOSCoreCtx(c, replayWindow, this, r, holder, start, fresh);
+    } catch (OSException | RuntimeException e) {
+      throw new CaliforniumContexts.UnsupportedOscoreContextException("Californium refused the stored OSCORE context: " + e.getMessage());
+    }
+    CaliforniumContexts.verifySame(ctx, c);
+    return ctx;
+  }
+
+  // --- hooks of StoredOSCoreCtx and OscoreEchoLayer ------------------------------------------------
+
+  long reserveMore(StoredOSCoreCtx ctx) {
+    try {
+      long bound = store.reserve(ctx.recipientIdCopy(), ctx.generation(), ctx.holder(), ssnStep);
+      if (bound >= 0) {
+        reservations.incrementAndGet();
+      }
+      return bound;
+    } catch (RuntimeException e) {
+      return -1; // store unreachable or failing: no number beyond the reservation is used
+    }
+  }
+
+  void dropLocal(StoredOSCoreCtx ctx) {
+    ctx.retire();
+    synchronized (local) {
+      OSCoreCtx current = local.getContext(ctx.recipientIdCopy());
+      if (current == ctx) {
+        local.removeContext(ctx);
+      }
+    }
+  }
+
+  void echoRecovered() {
+    echoRecoveries.incrementAndGet();
+  }
+
+  void echoLayerCreated() {
+    echoLayers.incrementAndGet();
+  }
+
+  boolean hasEchoLayer() {
+    return echoLayers.get() > 0;
+  }
+
+  private void storeChanged(byte[] recipientId, long holder) {
+    OSCoreCtx c;
+    try {
+      c = local.getContext(recipientId);
+    } catch (RuntimeException e) {
+      return;
+    }
+    if (c instanceof StoredOSCoreCtx s && s.holder() != holder) {
+      dropLocal(s); // taken over elsewhere, key-updated, removed or evicted
+    }
+  }
+
+  private OSCoreCtx load(byte[] recipientId) {
+    synchronized (loadLock) {
+      OSCoreCtx cached = local.getContext(recipientId);
+      if (cached != null) {
+        return cached;
+      }
+      long holder = OscoreContextStore.newGeneration();
+      StoredContext r;
+      try {
+        r = store.acquire(recipientId, holder, ssnStep);
+      } catch (RuntimeException e) {
+        return null; // store unavailable: 4.01 as for an unknown kid
+      }
+      if (r == null) {
+        return null;
+      }
+      reservations.incrementAndGet();
+      StoredOSCoreCtx ctx;
+      try {
+        ctx = build(r.context(), r, holder, r.ssnBound() - ssnStep, false);
+      } catch (RuntimeException e) {
+        return null;
+      }
+      local.addContext(ctx);
+      loaded.incrementAndGet();
+      // another copy may have taken it over between acquire and addContext (its event found nothing here)
+      OscoreContextStore.Versioned now = store.read(recipientId);
+      if (now == null || now.record().holder() != holder) {
+        dropLocal(ctx);
+        return null;
+      }
+      return ctx;
+    }
+  }
+
+  // --- OSCoreCtxDB ------------------------------------------------------------------------------
+
+  @Override
+  public OSCoreCtx getContext(byte[] rid, byte[] idContext) throws CoapOSException {
+    OSCoreCtx c = local.getContext(rid, idContext);
+    if (c == null && rid != null && idContext == null) {
+      c = load(rid);
+    }
+    return c;
+  }
+
+  @Override
+  public OSCoreCtx getContext(byte[] rid) {
+    OSCoreCtx c = local.getContext(rid);
+    if (c == null && rid != null) {
+      c = load(rid);
+    }
+    return c;
+  }
+
+  /** The cached context for a Recipient ID without loading it (null if not cached here). */
+  public OSCoreCtx cached(byte[] rid) {
+    return local.getContext(rid);
+  }
+
+  @Override
+  public OSCoreCtx getContextByToken(Token token) {
+    return local.getContextByToken(token);
+  }
+
+  @Override
+  public void addContext(Token token, OSCoreCtx ctx) {
+    local.addContext(token, ctx);
+  }
+
+  @Override
+  public void addContext(String uri, OSCoreCtx ctx) throws OSException {
+    local.addContext(uri, ctx);
+  }
+
+  @Override
+  public void addContext(OSCoreCtx ctx) {
+    local.addContext(ctx);
+  }
+
+  @Override
+  public void removeContext(OSCoreCtx ctx) {
+    local.removeContext(ctx);
+  }
+
+  @Override
+  public OSCoreCtx getContext(String uri) throws OSException {
+    return local.getContext(uri);
+  }
+
+  @Override
+  public boolean tokenExist(Token token) {
+    return local.tokenExist(token);
+  }
+
+  @Override
+  public void purge() {
+    local.purge();
+  }
+
+  @Override
+  public void removeToken(Token token) {
+    local.removeToken(token);
+  }
+
+  @Override
+  public String toString() {
+    return "StoreBackedCtxDB[" + store + ", step " + ssnStep + "]";
+  }
+}

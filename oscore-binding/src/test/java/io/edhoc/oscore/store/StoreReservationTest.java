@@ -1,0 +1,161 @@
+package io.edhoc.oscore.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.edhoc.crypto.AeadAlgorithm;
+import io.edhoc.crypto.HashAlgorithm;
+import io.edhoc.oscore.OscoreContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SSN reservation (RFC 8613 B.1.1) of the in-memory and file stores under concurrent loaders: no
+ * two callers ever get overlapping ranges; a holder that was taken over cannot reserve; the file
+ * store survives reopening with every reservation, refuses a wrong key, tampering and a second
+ * opener, and bounds its contexts.
+ */
+class StoreReservationTest {
+  static final int STEP = 7;
+  @TempDir Path dir;
+
+  static OscoreContext ctx(byte rid) {
+    return OscoreContext.derive(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, new byte[] {9, 9},
+        new byte[] {0x20}, new byte[] {rid}, null, AeadAlgorithm.AES_CCM_16_64_128, HashAlgorithm.SHA_256);
+  }
+
+  static byte[] key() {
+    byte[] k = new byte[32];
+    k[0] = 42;
+    return k;
+  }
+
+  /** Threads acquire and reserve concurrently; every handed-out range [bound - STEP, bound) must be disjoint. */
+  static void assertNoOverlap(OscoreContextStore store) throws Exception {
+    byte[] rid = {0x11};
+    StoredContext created = store.create(ctx((byte) 0x11), 1, STEP);
+    assertThat(created.ssnBound()).isEqualTo(STEP);
+    assertThat(store.create(ctx((byte) 0x11), 2, STEP)).as("the Recipient ID is in use").isNull();
+    ConcurrentLinkedQueue<Long> bounds = new ConcurrentLinkedQueue<>();
+    bounds.add((long) STEP);
+    int threads = 6;
+    int rounds = 40;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch go = new CountDownLatch(1);
+    List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      fs.add(pool.submit(() -> {
+        go.await();
+        for (int i = 0; i < rounds; i++) {
+          long holder = OscoreContextStore.newGeneration();
+          StoredContext r = store.acquire(rid, holder, STEP); // a loader: restart or takeover
+          bounds.add(r.ssnBound());
+          long b = store.reserve(rid, r.generation(), holder, STEP); // the holder's next range, unless taken over meanwhile
+          if (b >= 0) {
+            bounds.add(b);
+          }
+        }
+        return null;
+      }));
+    }
+    go.countDown();
+    for (var f : fs) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    List<Long> sorted = new ArrayList<>(bounds);
+    sorted.sort(null);
+    assertThat(sorted).doesNotHaveDuplicates(); // ranges of equal length: distinct bounds = disjoint ranges
+    for (int i = 1; i < sorted.size(); i++) {
+      assertThat(sorted.get(i) - sorted.get(i - 1)).isGreaterThanOrEqualTo(STEP);
+    }
+    assertThat(sorted.size()).isGreaterThanOrEqualTo(1 + threads * rounds);
+    assertThat(store.read(rid).record().ssnBound()).isEqualTo(sorted.get(sorted.size() - 1));
+  }
+
+  @Test
+  void inMemoryConcurrentLoadersNeverOverlap() throws Exception {
+    assertNoOverlap(new InMemoryOscoreContextStore());
+  }
+
+  @Test
+  void fileConcurrentLoadersNeverOverlap() throws Exception {
+    try (FileOscoreContextStore s = FileOscoreContextStore.open(dir.resolve("ctx"), key(), 100)) {
+      assertNoOverlap(s);
+    }
+  }
+
+  @Test
+  void takenOverHolderCannotReserveAndKeyUpdateNeedsTheCurrentGeneration() {
+    InMemoryOscoreContextStore s = new InMemoryOscoreContextStore();
+    List<String> events = new ArrayList<>();
+    s.addListener((rid, holder) -> events.add(holder == 0 ? "removed" : "holder " + holder));
+    StoredContext a = s.create(ctx((byte) 1), 100, STEP);
+    StoredContext b = s.acquire(new byte[] {1}, 200, STEP);
+    assertThat(b.ssnBound()).isEqualTo(2 * STEP);
+    assertThat(s.reserve(new byte[] {1}, a.generation(), 100, STEP)).as("holder 100 was taken over").isEqualTo(-1);
+    assertThat(s.reserve(new byte[] {1}, a.generation(), 200, STEP)).isEqualTo(3 * STEP);
+    assertThat(s.replace(new byte[] {1}, 12345, ctx((byte) 1), 300, STEP)).as("stale generation").isNull();
+    StoredContext u = s.replace(new byte[] {1}, a.generation(), ctx((byte) 1), 300, STEP);
+    assertThat(u.generation()).isNotEqualTo(a.generation());
+    assertThat(s.reserve(new byte[] {1}, a.generation(), 200, STEP)).as("old keys").isEqualTo(-1);
+    assertThat(s.remove(new byte[] {1}, a.generation())).isFalse();
+    assertThat(s.remove(new byte[] {1}, u.generation())).isTrue();
+    assertThat(events).containsExactly("holder 100", "holder 200", "holder 200", "holder 300", "removed");
+  }
+
+  @Test
+  void fileStoreSurvivesReopenAndRefusesWrongKeyTamperingAndASecondOpener() throws Exception {
+    Path d = dir.resolve("ctx");
+    long bound;
+    try (FileOscoreContextStore s = FileOscoreContextStore.open(d, key(), 100)) {
+      StoredContext r = s.create(ctx((byte) 5), 1, STEP);
+      bound = s.reserve(new byte[] {5}, r.generation(), 1, STEP);
+      assertThatThrownBy(() -> FileOscoreContextStore.open(d, key(), 100)).hasMessageContaining("in use");
+      assertThat(java.util.HexFormat.of().formatHex(Files.readAllBytes(d.resolve("05.ctx")))).as("sealed: no plaintext Master Secret")
+          .doesNotContain("0102030405060708");
+    }
+    try (FileOscoreContextStore s = FileOscoreContextStore.open(d, key(), 100)) {
+      StoredContext r = s.read(new byte[] {5}).record();
+      assertThat(r.ssnBound()).isEqualTo(bound);
+      assertThat(r.context()).isEqualTo(ctx((byte) 5));
+      assertThat(s.acquire(new byte[] {5}, 9, STEP).ssnBound()).isEqualTo(bound + STEP); // a loader starts above every bound
+    }
+    byte[] other = key();
+    other[1] = 1;
+    assertThatThrownBy(() -> FileOscoreContextStore.open(d, other, 100)).hasMessageContaining("does not authenticate");
+    byte[] file = Files.readAllBytes(d.resolve("05.ctx"));
+    file[file.length - 1] ^= 1;
+    Files.write(d.resolve("05.ctx"), file);
+    assertThatThrownBy(() -> FileOscoreContextStore.open(d, key(), 100)).hasMessageContaining("does not authenticate");
+  }
+
+  @Test
+  void boundEvictsTheLeastRecentlyCreatedAndTellsListeners() throws Exception {
+    try (FileOscoreContextStore s = FileOscoreContextStore.open(dir.resolve("b"), key(), 2)) {
+      List<Byte> removed = new ArrayList<>();
+      s.addListener((rid, holder) -> {
+        if (holder == 0) {
+          removed.add(rid[0]);
+        }
+      });
+      s.create(ctx((byte) 1), 1, STEP);
+      s.create(ctx((byte) 2), 1, STEP);
+      s.acquire(new byte[] {1}, 5, STEP); // a reservation is not a (re)creation
+      s.create(ctx((byte) 3), 1, STEP);
+      assertThat(removed).containsExactly((byte) 1);
+      assertThat(s.size()).isEqualTo(2);
+      assertThat(s.evictions()).isEqualTo(1);
+      assertThat(Files.exists(dir.resolve("b").resolve("01.ctx"))).isFalse();
+    }
+  }
+}

@@ -1,0 +1,537 @@
+package io.edhoc.service;
+
+import io.edhoc.CipherSuite;
+import io.edhoc.Edhoc;
+import io.edhoc.EdhocConfig;
+import io.edhoc.Method;
+import io.edhoc.oscore.CoapEdhocTransport;
+import io.edhoc.oscore.EdhocTransport;
+import io.edhoc.oscore.InitiatorFlow;
+import io.edhoc.oscore.ResponderEngine;
+import io.edhoc.service.bench.BenchStats;
+import io.edhoc.service.bench.CoapHalfOpen;
+import io.edhoc.service.bench.InProcessTransport;
+import io.edhoc.service.bench.LatencyHistogram;
+import io.edhoc.service.client.HttpEdhocTransport;
+import io.edhoc.service.coap.CoapTransport;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.config.Configuration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code bench}: a load generator for any EDHOC server (CoAP or HTTP, RFC 9528 A.2 framing), built
+ * on the one initiator flow ({@link InitiatorFlow}). Closed loop ({@code --concurrency N} handshakes
+ * always in flight) or open loop ({@code --rate R} arrivals per second, Poisson or fixed; latency
+ * from the intended start, so a slow server cannot hide its queueing), {@code --half-open N}
+ * (message_1 only, from many source ports) and {@code --in-process} (both roles in this JVM on the
+ * same thread count: the ceiling). Asynchronous throughout: the transports' callback threads run
+ * the initiator's crypto, never a thread per request. A progress line each second on stderr; at
+ * the end one line on stdout, {@code bench: N ok, N failed, N shed, R/s, p50 .. ms, p90 .. ms,
+ * p99 .. ms, max .. ms}; {@code --json FILE} writes the same figures and the latency histogram.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Load-test an EDHOC server (or the in-process ceiling) with full handshakes or half-open message_1 floods.",
+        "Prints a progress line each second (stderr) and one summary line (stdout): "
+            + "bench: N ok, N failed, N shed, R/s, p50 X ms, p90 X ms, p99 X ms, max X ms. Shed = 5.03 / 503 answers."})
+final class BenchCommand implements Callable<Integer> {
+  @Parameters(index = "0", arity = "0..1", paramLabel = "URI",
+      description = "coap://HOST[:PORT][/PATH] or http://HOST[:PORT][/PATH] (default path /.well-known/edhoc); omit with --in-process")
+  URI uri;
+
+  @Option(names = "--method", paramLabel = "M", description = "EDHOC method 0-4 (default ${DEFAULT-VALUE}).", defaultValue = "3")
+  int method;
+
+  @Option(names = "--suite", paramLabel = "S", description = "Cipher suite (default ${DEFAULT-VALUE}).", defaultValue = "2")
+  int suite;
+
+  @Option(names = "--credentials", paramLabel = "DIR|FILE", description = "Initiator credentials (default .edhoc-dev/client).")
+  Path credentials;
+
+  @Option(names = "--server-credentials", paramLabel = "DIR|FILE", description = "With --in-process: the responder's credentials (default .edhoc-dev/server).")
+  Path serverCredentials;
+
+  @Option(names = "--duration", paramLabel = "TIME", description = "How long to generate load: 30s, 500ms, 2m (default 30s, or until --count).",
+      converter = DurationConverter.class)
+  Duration duration;
+
+  @Option(names = "--count", paramLabel = "N", description = "Stop after starting N handshakes (with --duration: whichever comes first).")
+  long count;
+
+  @Option(names = "--concurrency", paramLabel = "N", description = "Closed loop: N handshakes in flight, each followed at once by the next (default 16).")
+  Integer concurrency;
+
+  @Option(names = "--rate", paramLabel = "R", description = "Open loop: R handshakes started per second, whatever the answers.")
+  Double rate;
+
+  @Option(names = "--arrivals", paramLabel = "poisson|fixed", description = "Open-loop arrivals: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).",
+      defaultValue = "poisson")
+  Arrivals arrivals;
+
+  @Option(names = "--max-in-flight", paramLabel = "N",
+      description = "Open loop: arrivals beyond N unanswered handshakes fail at once (client saturated; default ${DEFAULT-VALUE}).", defaultValue = "10000")
+  int maxInFlight;
+
+  @Option(names = "--half-open", paramLabel = "N",
+      description = "Send N message_1 only (never message_3) from many source ports, to fill a responder's half-open store. "
+          + "Alone: the summary counts message_2 answers; with --concurrency/--rate the summary is the honest handshakes run alongside.")
+  long halfOpen;
+
+  @Option(names = "--source-ports", paramLabel = "N", description = "Half-open over CoAP: UDP source ports to spread message_1 over (default ${DEFAULT-VALUE}).",
+      defaultValue = "256")
+  int sourcePorts;
+
+  @Option(names = "--in-process", description = "No network: both roles in this JVM on the same --threads (the ceiling for a served run).")
+  boolean inProcess;
+
+  @Option(names = "--threads", paramLabel = "T", description = "Threads that run the client's crypto (default 0: the number of cores).",
+      defaultValue = "0")
+  int threads;
+
+  @Option(names = "--timeout", paramLabel = "MS", description = "Per-request timeout in milliseconds (default ${DEFAULT-VALUE}).", defaultValue = "5000")
+  long timeoutMs;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures and the latency histogram as JSON.")
+  Path json;
+
+  @Option(names = "--quiet", description = "No progress lines.")
+  boolean quiet;
+
+  // hook for issue 10 / i11: `--crypto auto|conscrypt|bouncycastle` selects the CryptoProvider of the
+  // initiator (and the in-process responder) once the option exists on `serve`; pass it to
+  // ClientSetup.initiatorConfig / responderConfig.
+
+  enum Arrivals {
+    poisson,
+    fixed
+  }
+
+  /** 30s, 500ms, 2m, 1h, or a plain number of seconds. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String v) {
+      String s = v.trim().toLowerCase(Locale.ROOT);
+      try {
+        if (s.endsWith("ms")) {
+          return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+        }
+        if (s.endsWith("s")) {
+          return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+        }
+        if (s.endsWith("m")) {
+          return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 60_000));
+        }
+        if (s.endsWith("h")) {
+          return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 3_600_000));
+        }
+        return Duration.ofMillis((long) (Double.parseDouble(s) * 1000));
+      } catch (NumberFormatException e) {
+        throw new CommandLine.TypeConversionException("'" + v + "' is not a duration (e.g. 30s, 500ms, 2m)");
+      }
+    }
+  }
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  private java.io.PrintWriter out;
+  private java.io.PrintWriter err;
+
+  private EdhocConfig config;
+  private Method m;
+  private EdhocTransport transport;
+  private ExecutorService driver;
+  private final List<AutoCloseable> closeLater = new ArrayList<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong started = new AtomicLong();
+  private final CountDownLatch allDone = new CountDownLatch(1);
+  private volatile long deadline;
+  private volatile boolean arrivalsDone;
+
+  @Override
+  public Integer call() {
+    out = spec.commandLine().getOut();
+    err = spec.commandLine().getErr();
+    String scheme = null;
+    try {
+      if (inProcess == (uri != null)) {
+        throw new ClientSetup.UsageException(inProcess ? "--in-process takes no URI" : "give the server's URI, or --in-process");
+      }
+      if (uri != null) {
+        scheme = ClientSetup.scheme(uri);
+      }
+      if (concurrency != null && rate != null) {
+        throw new ClientSetup.UsageException("--concurrency (closed loop) and --rate (open loop) exclude each other");
+      }
+      if ((concurrency != null && concurrency < 1) || (rate != null && !(rate > 0)) || count < 0 || halfOpen < 0 || maxInFlight < 1 || sourcePorts < 1) {
+        throw new ClientSetup.UsageException("--concurrency, --rate, --max-in-flight and --source-ports must be positive, --count and --half-open not negative");
+      }
+      if (halfOpen > 0 && inProcess) {
+        throw new ClientSetup.UsageException("--half-open needs a server URI (it fills a served responder's store)");
+      }
+      if (threads <= 0) {
+        threads = Runtime.getRuntime().availableProcessors();
+      }
+      m = ClientSetup.method(method);
+      CipherSuite s = ClientSetup.suite(suite);
+      config = ClientSetup.initiatorConfig(credentials, m, s, false);
+      if (inProcess) {
+        EdhocConfig server = ClientSetup.responderConfig(serverCredentials, m, config.suites());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, named("bench-in-process"));
+        closeLater.add(pool::shutdownNow);
+        driver = pool;
+        transport = new InProcessTransport(ResponderEngine.builder(server).build(), pool);
+      } else {
+        driver = Executors.newFixedThreadPool(threads, named("bench-driver"));
+        closeLater.add(driver::shutdownNow);
+        transport = scheme.equals("coap") ? coapTransport() : httpTransport();
+      }
+    } catch (ClientSetup.UsageException e) {
+      err.println("bench: " + e.getMessage());
+      closeAll();
+      return ClientSetup.USAGE;
+    } catch (Exception e) {
+      err.println("bench: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+      closeAll();
+      return ClientSetup.FAILED;
+    }
+    try {
+      return run(scheme);
+    } finally {
+      closeAll();
+    }
+  }
+
+  private int run(String scheme) {
+    boolean load = concurrency != null || rate != null || halfOpen == 0;
+    String mode = !load ? "half-open" : rate != null ? "open loop" : "closed loop";
+    Duration d = duration != null ? duration : count > 0 ? null : Duration.ofSeconds(30);
+    BenchStats stats = new BenchStats();
+    BenchStats halfOpenStats = load ? new BenchStats() : stats;
+    err.println("bench: " + mode + (load && rate != null ? " " + rate + "/s " + arrivals : load ? " " + concurrencyOrDefault() + " in flight" : "")
+        + (halfOpen > 0 ? (load ? " + " : " ") + halfOpen + " half-open message_1" : "") + " against " + (inProcess ? "the in-process responder"
+        : transport.target()) + ", method " + m.id() + ", suite " + suite + ", " + threads + " threads" + (d != null ? ", " + d.toMillis() / 1000.0 + " s" : "")
+        + (count > 0 ? ", at most " + count : ""));
+    long t0 = System.nanoTime();
+    deadline = d == null ? Long.MAX_VALUE : t0 + d.toNanos();
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(named("bench-progress"));
+    closeLater.add(ticker::shutdownNow);
+    BenchStats shown = load ? stats : halfOpenStats;
+    long[] last = {0, t0};
+    if (!quiet) {
+      ticker.scheduleAtFixedRate(() -> {
+        long now = System.nanoTime();
+        long ok = shown.ok();
+        double perSecond = (ok - last[0]) / ((now - last[1]) / 1e9);
+        last[0] = ok;
+        last[1] = now;
+        err.println(String.format(Locale.ROOT, "[%4ds] %d ok, %d failed, %d shed, %.1f/s, %d in flight", (now - t0) / 1_000_000_000L, ok, shown.failed(),
+            shown.shed(), perSecond, inFlight.get()));
+      }, 1, 1, TimeUnit.SECONDS);
+    }
+    Thread halfOpenThread = null;
+    CoapHalfOpen[] udp = {null};
+    if (halfOpen > 0) {
+      Runnable task = () -> sendHalfOpen(scheme, halfOpenStats, udp);
+      if (load) {
+        halfOpenThread = new Thread(task, "bench-half-open");
+        halfOpenThread.setDaemon(true);
+        halfOpenThread.start();
+      } else {
+        task.run();
+      }
+    }
+    if (load) {
+      if (rate != null) {
+        openLoop(stats);
+      } else {
+        closedLoop(stats, concurrencyOrDefault());
+      }
+      try {
+        if (!allDone.await(timeoutMs + 10_000, TimeUnit.MILLISECONDS)) {
+          err.println("bench: " + inFlight.get() + " handshakes still unanswered at the end, not counted");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (halfOpenThread != null) {
+      try {
+        halfOpenThread.join(timeoutMs + 10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    ticker.shutdownNow();
+    if (halfOpen > 0) {
+      err.println("half-open: " + halfOpenStats.done() + " of " + halfOpen + " message_1 answered or timed out: " + halfOpenStats.ok() + " message_2, "
+          + halfOpenStats.shed() + " shed, " + halfOpenStats.failed() + " other" + (udp[0] != null ? " " + udp[0].answers() : ""));
+    }
+    reportFailures(stats);
+    if (load && halfOpen > 0) {
+      reportFailures(halfOpenStats);
+    }
+    String summary = stats.summary(seconds);
+    out.println(summary);
+    out.flush();
+    if (json != null) {
+      try {
+        Files.writeString(json, json(stats, load ? halfOpenStats : null, seconds, mode).encodePrettily() + "\n", StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        err.println("bench: cannot write " + json + ": " + e.getMessage());
+        return ClientSetup.FAILED;
+      }
+    }
+    return stats.ok() > 0 ? ClientSetup.OK : ClientSetup.FAILED;
+  }
+
+  private int concurrencyOrDefault() {
+    return concurrency != null ? concurrency : 16;
+  }
+
+  // ------------------------------------------------------------------------------------------ load
+
+  private CompletableFuture<?> handshake() {
+    try {
+      return new InitiatorFlow(config, m, transport).negotiate(false).run().thenAccept(c -> c.session().close());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private boolean admit() {
+    if (System.nanoTime() >= deadline) {
+      return false;
+    }
+    return count <= 0 || started.incrementAndGet() <= count;
+  }
+
+  private void closedLoop(BenchStats stats, int n) {
+    inFlight.set(n);
+    for (int i = 0; i < n; i++) {
+      driver.execute(() -> slot(stats));
+    }
+  }
+
+  /** One closed-loop slot: a handshake, then the next, until the deadline or the count. */
+  private void slot(BenchStats stats) {
+    if (!admit()) {
+      if (inFlight.decrementAndGet() == 0) {
+        allDone.countDown();
+      }
+      return;
+    }
+    long start = System.nanoTime();
+    handshake().whenComplete((v, e) -> {
+      record(stats, start, e);
+      driver.execute(() -> slot(stats));
+    });
+  }
+
+  private void openLoop(BenchStats stats) {
+    Thread arrivalsThread = new Thread(() -> {
+      double meanGapNanos = 1e9 / rate;
+      long next = System.nanoTime();
+      while (!Thread.currentThread().isInterrupted()) {
+        long now = System.nanoTime();
+        if (next > now) {
+          LockSupport.parkNanos(next - now);
+          continue;
+        }
+        if (next >= deadline || !(count <= 0 || started.incrementAndGet() <= count)) {
+          break;
+        }
+        long intended = next;
+        if (inFlight.get() >= maxInFlight) {
+          stats.recordFailed("client saturated: more than " + maxInFlight + " handshakes unanswered (--max-in-flight)");
+        } else {
+          inFlight.incrementAndGet();
+          driver.execute(() -> handshake().whenComplete((v, e) -> {
+            record(stats, intended, e);
+            if (inFlight.decrementAndGet() == 0 && arrivalsDone) {
+              allDone.countDown();
+            }
+          }));
+        }
+        double gap = arrivals == Arrivals.fixed ? meanGapNanos : -Math.log(1 - ThreadLocalRandom.current().nextDouble()) * meanGapNanos;
+        next += (long) gap;
+      }
+      arrivalsDone = true;
+      if (inFlight.get() == 0) {
+        allDone.countDown();
+      }
+    }, "bench-arrivals");
+    arrivalsThread.setDaemon(true);
+    arrivalsThread.start();
+  }
+
+  private static void record(BenchStats stats, long startNanos, Throwable e) {
+    if (e == null) {
+      stats.recordOk(System.nanoTime() - startNanos);
+      return;
+    }
+    Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (t instanceof InitiatorFlow.FlowException fe && fe.kind() == InitiatorFlow.FlowException.Kind.OVERLOADED) {
+      stats.recordShed();
+    } else {
+      stats.recordFailed(t.getMessage() != null ? t.getMessage() : t.toString());
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ half-open
+
+  private void sendHalfOpen(String scheme, BenchStats stats, CoapHalfOpen[] udp) {
+    int window = Math.max(64, concurrencyOrDefault());
+    try {
+      if (scheme.equals("coap")) {
+        try (CoapHalfOpen h = new CoapHalfOpen(CoapEdhocTransport.resourceUri(uri.toString()), sourcePorts, window, timeoutMs, stats)) {
+          udp[0] = h;
+          for (long i = 0; i < halfOpen && System.nanoTime() < deadline; i++) {
+            h.send(InitiatorFlow.message1Request(Edhoc.initiator(config, m).writeMessage1().message1()));
+          }
+          h.drain();
+        }
+      } else {
+        // HTTP: several clients, each with its own connections (source ports)
+        List<HttpEdhocTransport> clients = new ArrayList<>();
+        for (int i = 0; i < Math.min(sourcePorts, 16); i++) {
+          clients.add(new HttpEdhocTransport(HttpEdhocTransport.newClient(timeoutMs, driver), uri, timeoutMs));
+        }
+        Semaphore slots = new Semaphore(window);
+        for (long i = 0; i < halfOpen && System.nanoTime() < deadline; i++) {
+          slots.acquire();
+          byte[] body = InitiatorFlow.message1Request(Edhoc.initiator(config, m).writeMessage1().message1());
+          long start = System.nanoTime();
+          clients.get((int) (i % clients.size())).post(body).whenComplete((r, e) -> {
+            slots.release();
+            if (e != null) {
+              record(stats, start, e);
+            } else if (r.kind() == EdhocTransport.Kind.SUCCESS) {
+              stats.recordOk(System.nanoTime() - start);
+            } else if (r.kind() == EdhocTransport.Kind.OVERLOADED) {
+              stats.recordShed();
+            } else {
+              stats.recordFailed("answered " + r.status());
+            }
+          });
+        }
+        slots.acquire(window);
+      }
+    } catch (Exception e) {
+      stats.recordFailed("half-open sender stopped: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ set-up and output
+
+  private EdhocTransport coapTransport() throws Exception {
+    Configuration cfg = CoapTransport.configuration();
+    cfg.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, threads);
+    InetAddress target = InetAddress.getByName(uri.getHost());
+    CoapEndpoint ep = CoapEndpoint.builder().setConfiguration(cfg)
+        .setInetSocketAddress(target.isLoopbackAddress() ? new InetSocketAddress(target, 0) : new InetSocketAddress(0)).build();
+    ep.start();
+    closeLater.add(ep::destroy);
+    return new CoapEdhocTransport(ep, uri.toString(), timeoutMs);
+  }
+
+  private EdhocTransport httpTransport() {
+    HttpClient client = HttpEdhocTransport.newClient(timeoutMs, driver);
+    return new HttpEdhocTransport(client, uri, timeoutMs);
+  }
+
+  private void reportFailures(BenchStats stats) {
+    int shown = 0;
+    for (Map.Entry<String, Long> e : stats.reasons().entrySet()) {
+      if (shown++ == 5) {
+        err.println("  ... and " + (stats.reasons().size() - 5) + " other failure reasons");
+        break;
+      }
+      err.println("  failed " + e.getValue() + "x: " + e.getKey());
+    }
+  }
+
+  private JsonObject json(BenchStats stats, BenchStats halfOpenStats, double seconds, String mode) {
+    JsonObject o = new JsonObject().put("target", inProcess ? "in-process" : transport.target()).put("mode", mode).put("method", m.id())
+        .put("suite", suite).put("threads", threads).put("seconds", round(seconds));
+    if (rate != null) {
+      o.put("rate", rate).put("arrivals", arrivals.name());
+    } else {
+      o.put("concurrency", concurrencyOrDefault());
+    }
+    o.put("ok", stats.ok()).put("failed", stats.failed()).put("shed", stats.shed()).put("per_second", round(seconds > 0 ? stats.ok() / seconds : 0));
+    o.put("latency_ms", latency(stats.latency()));
+    JsonObject reasons = new JsonObject();
+    stats.reasons().forEach(reasons::put);
+    o.put("failures", reasons);
+    if (halfOpen > 0) {
+      BenchStats h = halfOpenStats != null ? halfOpenStats : stats;
+      o.put("half_open", new JsonObject().put("requested", halfOpen).put("message_2", h.ok()).put("shed", h.shed()).put("failed", h.failed())
+          .put("source_ports", sourcePorts));
+    }
+    return o;
+  }
+
+  private static JsonObject latency(LatencyHistogram h) {
+    JsonArray buckets = new JsonArray();
+    for (long[] b : h.buckets()) {
+      buckets.add(new JsonObject().put("from_ms", b[0] / 1000.0).put("to_ms", b[1] / 1000.0).put("count", b[2]));
+    }
+    return new JsonObject().put("p50", round(h.quantileMicros(0.5) / 1000)).put("p90", round(h.quantileMicros(0.9) / 1000))
+        .put("p99", round(h.quantileMicros(0.99) / 1000)).put("p999", round(h.quantileMicros(0.999) / 1000)).put("max", h.maxMicros() / 1000.0)
+        .put("mean", round(h.meanMicros() / 1000)).put("count", h.count()).put("histogram", buckets);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private void closeAll() {
+    for (int i = closeLater.size() - 1; i >= 0; i--) {
+      try {
+        closeLater.get(i).close();
+      } catch (Exception ignored) {
+        // best effort at the end of the run
+      }
+    }
+    closeLater.clear();
+  }
+}

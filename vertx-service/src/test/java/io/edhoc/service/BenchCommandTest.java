@@ -1,0 +1,158 @@
+package io.edhoc.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.edhoc.service.config.ServiceConfig;
+import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code edhoc bench} through picocli against a real service on loopback: counts and output format, never timing. */
+@Timeout(120)
+class BenchCommandTest {
+  static final Pattern SUMMARY = Pattern.compile(
+      "bench: (\\d+) ok, (\\d+) failed, (\\d+) shed, \\d+\\.\\d/s, p50 \\d+\\.\\d ms, p90 \\d+\\.\\d ms, p99 \\d+\\.\\d ms, max \\d+\\.\\d ms");
+
+  @TempDir Path dir;
+  EdhocService svc;
+
+  @BeforeEach
+  void start() throws Exception {
+    ServiceConfig c = TestSupport.config(dir);
+    c.limits.ratePerSourcePerSecond = 0;
+    svc = EdhocService.start(c, null);
+  }
+
+  @AfterEach
+  void stop() {
+    svc.close();
+  }
+
+  String client() {
+    return dir.resolve("client").toString();
+  }
+
+  /** The single stdout line, parsed: ok, failed, shed. */
+  static long[] summary(CliRun r) {
+    List<String> lines = r.out().lines().toList();
+    assertThat(lines).as(r.toString()).hasSize(1);
+    Matcher m = SUMMARY.matcher(lines.get(0));
+    assertThat(m.matches()).as(r.toString()).isTrue();
+    return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))};
+  }
+
+  @Test
+  void closedLoopOverCoapCountsEveryHandshakeTheServerCompleted() {
+    CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--concurrency", "4", "--count", "24", "--quiet");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(summary(r)).containsExactly(24, 0, 0);
+    assertThat(svc.metrics().scrape()).contains("edhoc_handshakes_completed_total{method=\"3\",suite=\"2\",transport=\"coap\"} 24.0");
+    assertThat(svc.sessionStore().size()).isZero();
+  }
+
+  @Test
+  void openLoopOverHttpWithJsonHistogramAndProgressLines() throws Exception {
+    Path json = dir.resolve("bench.json");
+    CliRun r = CliRun.of("bench", "http://127.0.0.1:" + svc.httpPort() + "/.well-known/edhoc", "--credentials", client(), "--rate", "20", "--arrivals",
+        "fixed", "--duration", "1500ms", "--method", "0", "--suite", "0", "--json", json.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    long[] s = summary(r);
+    assertThat(s[1]).isZero();
+    assertThat(s[2]).isZero();
+    // fixed arrivals at 20/s for 1.5 s: 30 arrivals (the first at t = 0)
+    assertThat(s[0]).isBetween(29L, 31L);
+    assertThat(r.err()).containsPattern("\\[ {3}1s\\] \\d+ ok, 0 failed, 0 shed");
+    JsonObject o = new JsonObject(Files.readString(json));
+    assertThat(o.getLong("ok")).isEqualTo(s[0]);
+    assertThat(o.getString("mode")).isEqualTo("open loop");
+    assertThat(o.getString("arrivals")).isEqualTo("fixed");
+    JsonObject latency = o.getJsonObject("latency_ms");
+    long inBuckets = latency.getJsonArray("histogram").stream().mapToLong(b -> ((JsonObject) b).getLong("count")).sum();
+    assertThat(inBuckets).isEqualTo(s[0]);
+    assertThat(latency.getDouble("p50")).isLessThanOrEqualTo(latency.getDouble("p99")).isLessThanOrEqualTo(latency.getDouble("max"));
+    assertThat(svc.metrics().scrape()).contains("edhoc_handshakes_completed_total{method=\"0\",suite=\"0\",transport=\"http\"} " + s[0] + ".0");
+  }
+
+  @Test
+  void halfOpenFillsTheRespondersStoreFromManySourcePorts() {
+    CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--half-open", "40", "--source-ports", "8",
+        "--quiet");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(summary(r)).containsExactly(40, 0, 0);
+    assertThat(svc.sessionStore().size()).isEqualTo(40);
+    assertThat(r.err()).contains("40 message_2");
+  }
+
+  @Test
+  void halfOpenAlongsideHonestHandshakes() {
+    CliRun r = CliRun.of("bench", "http://127.0.0.1:" + svc.httpPort(), "--credentials", client(), "--half-open", "20", "--concurrency", "2",
+        "--count", "10", "--quiet");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(summary(r)).containsExactly(10, 0, 0);
+    assertThat(svc.sessionStore().size()).isEqualTo(20);
+    assertThat(r.err()).contains("half-open: 20 of 20").contains("20 message_2");
+  }
+
+  @Test
+  void inProcessRunsBothRolesWithoutNetwork() {
+    CliRun r = CliRun.of("bench", "--in-process", "--credentials", client(), "--server-credentials", dir.resolve("server").toString(), "--count", "12",
+        "--concurrency", "3", "--threads", "2", "--quiet");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(summary(r)).containsExactly(12, 0, 0);
+    assertThat(svc.metrics().scrape()).doesNotContain("edhoc_handshakes_completed_total{method=\"3\"");
+  }
+
+  @Test
+  void sheddingAnswersAreCountedAsShedNotFailed() throws Exception {
+    // a server whose EDHOC resource sheds everything (5.03 + Max-Age, as an overloaded responder answers)
+    CoapServer shedding = new CoapServer(io.edhoc.service.coap.CoapTransport.configuration());
+    CoapEndpoint ep = CoapEndpoint.builder().setConfiguration(io.edhoc.service.coap.CoapTransport.configuration())
+        .setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).build();
+    shedding.addEndpoint(ep);
+    CoapResource wellKnown = new CoapResource(".well-known");
+    wellKnown.add(new CoapResource("edhoc") {
+      @Override
+      public void handlePOST(CoapExchange exchange) {
+        exchange.setMaxAge(1);
+        exchange.respond(ResponseCode.SERVICE_UNAVAILABLE);
+      }
+    });
+    shedding.add(wellKnown);
+    shedding.start();
+    try {
+      CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + ep.getAddress().getPort(), "--credentials", client(), "--count", "7", "--concurrency", "2",
+          "--quiet");
+      assertThat(summary(r)).containsExactly(0, 0, 7);
+      assertThat(r.exit()).as("nothing succeeded").isEqualTo(1);
+    } finally {
+      shedding.destroy();
+    }
+  }
+
+  @Test
+  void usageErrorsExit2WithOneLine() {
+    CliRun both = CliRun.of("bench", "coap://127.0.0.1:1", "--concurrency", "2", "--rate", "5", "--credentials", client());
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).isEqualTo("bench: --concurrency (closed loop) and --rate (open loop) exclude each other" + System.lineSeparator());
+    CliRun none = CliRun.of("bench", "--credentials", client());
+    assertThat(none.exit()).isEqualTo(2);
+    assertThat(none.err()).contains("give the server's URI, or --in-process");
+    CliRun badDuration = CliRun.of("bench", "coap://127.0.0.1:1", "--duration", "soon");
+    assertThat(badDuration.exit()).isEqualTo(2);
+    assertThat(badDuration.err()).contains("'soon' is not a duration");
+  }
+}
