@@ -88,6 +88,33 @@ class OscoreContextEdgesTest {
     assertThat(gcm.nonce(HEX.parseHex("01"), 0x0102030405L)).isEqualTo(expectedNonce(gcm.commonIv(), HEX.parseHex("01"), 0x0102030405L));
   }
 
+  private static OscoreContext make(byte[][] f, AeadAlgorithm a, HashAlgorithm h) {
+    return new OscoreContext(f[0], f[1], f[2], f[3], f[4], a, h, f[5], f[6], f[7]);
+  }
+
+  /** RFC 5869 Appendix A.1 and A.2 (SHA-256, 42 and 82 bytes: several HMAC blocks), and the 255-block limit. */
+  @Test
+  void hkdfExpandOverSeveralBlocks() {
+    byte[] prk1 = OscoreContext.extract(HashAlgorithm.SHA_256, null, HEX.parseHex("000102030405060708090a0b0c"), HEX.parseHex("0b".repeat(22)));
+    assertThat(HEX.formatHex(prk1)).isEqualTo("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
+    assertThat(HEX.formatHex(OscoreContext.expand(HashAlgorithm.SHA_256, null, prk1, HEX.parseHex("f0f1f2f3f4f5f6f7f8f9"), 42)))
+        .isEqualTo("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+    StringBuilder salt = new StringBuilder();
+    StringBuilder ikm = new StringBuilder();
+    StringBuilder info = new StringBuilder();
+    for (int i = 0; i < 80; i++) {
+      ikm.append(String.format("%02x", i));
+      salt.append(String.format("%02x", 0x60 + i));
+      info.append(String.format("%02x", 0xb0 + i));
+    }
+    byte[] prk2 = OscoreContext.extract(HashAlgorithm.SHA_256, null, HEX.parseHex(salt.toString()), HEX.parseHex(ikm.toString()));
+    assertThat(HEX.formatHex(OscoreContext.expand(HashAlgorithm.SHA_256, null, prk2, HEX.parseHex(info.toString()), 82)))
+        .isEqualTo("b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87");
+    assertThat(OscoreContext.expand(HashAlgorithm.SHA_256, null, prk1, new byte[0], 255 * 32)).hasSize(255 * 32);
+    assertThatThrownBy(() -> OscoreContext.expand(HashAlgorithm.SHA_256, null, prk1, new byte[0], 255 * 32 + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   @Test
   void equalityLooksAtEveryParameter() {
     OscoreContext base = derive(SECRET, SALT, HEX.parseHex("01"), HEX.parseHex("02"), HEX.parseHex("aa"), CCM, HashAlgorithm.SHA_256);
@@ -108,6 +135,22 @@ class OscoreContextEdgesTest {
       assertThat(base).as(o.toString()).isNotEqualTo(o);
       assertThat(o).isNotEqualTo(base);
     }
+    assertThat(base.hashCode()).isNotEqualTo(others.get(2).hashCode());
+    // contexts that differ in exactly one field (keys included), which derive cannot make
+    byte[][] f = {SECRET, SALT, HEX.parseHex("01"), HEX.parseHex("02"), HEX.parseHex("aa"), base.senderKey(), base.recipientKey(), base.commonIv()};
+    OscoreContext again = make(f, CCM, HashAlgorithm.SHA_256);
+    assertThat(again).isEqualTo(base);
+    assertThat(make(f, AeadAlgorithm.A128GCM, HashAlgorithm.SHA_256)).isNotEqualTo(base);
+    assertThat(make(f, CCM, HashAlgorithm.SHA_384)).isNotEqualTo(base);
+    for (int i = 0; i < f.length; i++) {
+      byte[][] g = f.clone();
+      g[i] = f[i].clone();
+      g[i][0] ^= 1;
+      assertThat(make(g, CCM, HashAlgorithm.SHA_256)).as("field " + i).isNotEqualTo(base);
+    }
+    byte[][] noIdContext = f.clone();
+    noIdContext[4] = null;
+    assertThat(make(noIdContext, CCM, HashAlgorithm.SHA_256)).isNotEqualTo(base);
     // swapping the identifiers is a different context (the peer's), and its view of the peer is this one
     assertThat(base.peerView()).isNotEqualTo(base);
     assertThat(base.peerView().peerView()).isEqualTo(base);
