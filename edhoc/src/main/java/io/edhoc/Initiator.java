@@ -425,6 +425,15 @@ public final class Initiator {
     }
 
     /**
+     * Abandons the handshake (message_3 could not be delivered, or its answer never came): wipes
+     * PRK_4e3m and PRK_out; the state cannot be used afterwards.
+     */
+    public void abort() {
+      once.use("abort");
+      Secrets.wipe(prk4e3m, prkOut, th4);
+    }
+
+    /**
      * The session without message_4 (the application profile does not use it, or the combined
      * request of RFC 9668 follows). Not allowed for method 4, where message_4 is what authenticates
      * the Responder: use {@link #readMessage4}, or for the combined request {@link

@@ -145,6 +145,35 @@ class StateMachineTest {
   }
 
   @Test
+  void abortedInitiatorStatesAreWipedAndDead() throws Exception {
+    Initiator.AwaitingMessage2 w2 = Edhoc.initiator(ic).writeMessage1();
+    Responder.AwaitingMessage3 w3 = Edhoc.responder(rc).readMessage1(w2.message1()).writeMessage2();
+    Initiator.Message2Verified v2 = w2.readMessage2(w3.message2());
+    v2.abort();
+    assertThat(bytes(v2, "prk3e2m")).containsOnly(0);
+    assertUsedTwice(v2::writeMessage3);
+
+    Initiator.AwaitingMessage2 w2b = Edhoc.initiator(ic).writeMessage1();
+    Responder.AwaitingMessage3 w3b = Edhoc.responder(rc).readMessage1(w2b.message1()).writeMessage2();
+    Initiator.AwaitingMessage4 w4 = w2b.readMessage2(w3b.message2()).writeMessage3();
+    w4.abort();
+    assertThat(bytes(w4, "prkOut")).containsOnly(0);
+    assertThat(bytes(w4, "prk4e3m")).containsOnly(0);
+    assertUsedTwice(w4::complete);
+  }
+
+  @Test
+  void aMessage2ThatFailsAfterDecryptionStillNamesC_R() throws Exception {
+    // the initiator trusts nobody: message_2 decrypts, then ID_CRED_R is unknown (ERR_CODE 3)
+    EdhocConfig stranger = ic.toBuilder().peers(new io.edhoc.credentials.InMemoryCredentialStore()).build();
+    Initiator.AwaitingMessage2 w2 = Edhoc.initiator(stranger).writeMessage1();
+    assertThat(w2.peerConnectionId()).isNull();
+    Responder.AwaitingMessage3 w3 = Edhoc.responder(rc).readMessage1(w2.message1()).writeMessage2();
+    assertThatThrownBy(() -> w2.readMessage2(w3.message2())).isInstanceOf(EdhocException.class);
+    assertThat(w2.peerConnectionId()).isEqualTo(w3.connectionIdR());
+  }
+
+  @Test
   void methodNotEnabledIsAProgrammingError() {
     assertThatThrownBy(() -> Edhoc.initiator(ic, Method.SIG_SIG)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("method 0");
   }

@@ -71,7 +71,7 @@ public final class EdhocClientSession {
   }
 
   /** Runs EDHOC unless a context established here is believed valid. */
-  public void ensure() throws EdhocException, IOException, ConnectorException {
+  public synchronized void ensure() throws EdhocException, IOException, ConnectorException {
     if (!valid) {
       establish();
     }

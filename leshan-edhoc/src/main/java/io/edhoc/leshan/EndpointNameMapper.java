@@ -3,7 +3,6 @@ package io.edhoc.leshan;
 import io.edhoc.EdhocSession;
 import io.edhoc.credentials.CcsCredential;
 import io.edhoc.credentials.Credential;
-import io.edhoc.credentials.CredentialException;
 import io.edhoc.credentials.PskCredential;
 import io.edhoc.credentials.X509Credential;
 import java.io.ByteArrayInputStream;
@@ -45,11 +44,7 @@ public interface EndpointNameMapper {
       }
       PskCredential psk = session.pskCredential();
       if (c == null && psk != null) {
-        try {
-          return blankToNull(CcsCredential.parse(psk.credI()).subject());
-        } catch (CredentialException | RuntimeException e) {
-          return null;
-        }
+        return blankToNull(ccsSub(psk.credI()));
       }
       return null;
     };
@@ -131,6 +126,21 @@ public interface EndpointNameMapper {
       }
       return null;
     };
+  }
+
+  /**
+   * The 'sub' claim (2) of a CCS (RFC 8392 claims map). Parsed here, not with {@link
+   * CcsCredential#parse}: the CCS of a PSK entry carries a symmetric COSE_Key, which that parser
+   * (for public keys) refuses.
+   */
+  private static String ccsSub(byte[] ccs) {
+    try {
+      com.upokecenter.cbor.CBORObject claims = com.upokecenter.cbor.CBORObject.DecodeFromBytes(ccs);
+      com.upokecenter.cbor.CBORObject sub = claims.getType() == com.upokecenter.cbor.CBORType.Map ? claims.get(2) : null;
+      return sub != null && sub.getType() == com.upokecenter.cbor.CBORType.TextString ? sub.AsString() : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private static X509Certificate certificate(Credential c) {

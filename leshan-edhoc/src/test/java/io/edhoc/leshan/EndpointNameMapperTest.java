@@ -75,6 +75,27 @@ class EndpointNameMapperTest {
     }
   }
 
+  @Test
+  void method4UsesTheInitiatorsCcsInThePskEntryOrItsKid() throws Exception {
+    byte[] key = new byte[16];
+    new java.security.SecureRandom().nextBytes(key);
+    byte[] kid = {0x11};
+    io.edhoc.credentials.PskCredential entry = io.edhoc.credentials.PskCredential.of(io.edhoc.credentials.IdCred.kid(kid), key,
+        io.edhoc.credentials.PskCredential.ccs("urn:dev:psk", kid, key), io.edhoc.credentials.PskCredential.ccs("lwm2m-server", kid, key));
+    EdhocConfig cfg = EdhocConfig.builder().methods(Method.PSK).suites(CipherSuite.SUITE_2).psk(entry).build();
+    Initiator.AwaitingMessage2 w2 = Edhoc.initiator(cfg).writeMessage1();
+    Responder.AwaitingMessage3 w3 = Edhoc.responder(cfg).readMessage1(w2.message1()).writeMessage2();
+    Initiator.AwaitingMessage4 w4 = w2.readMessage2(w3.message2()).writeMessage3();
+    Responder.Completed done = w3.readMessage3(w4.message3()).writeMessage4();
+    w4.readMessage4(done.message4()).close();
+    try (EdhocSession s = done.session()) {
+      assertThat(s.peerCredential()).isNull();
+      assertThat(EndpointNameMapper.ccsSubject().endpointName(s)).isEqualTo("urn:dev:psk");
+      assertThat(EndpointNameMapper.kidTable(Map.of("11", "urn:dev:psk-kid")).endpointName(s)).isEqualTo("urn:dev:psk-kid");
+      assertThat(EndpointNameMapper.x509CommonName().endpointName(s)).isNull();
+    }
+  }
+
   private EdhocSession responderSession(OwnCredential client, Credential clientCredential) throws Exception {
     EdhocConfig i = EdhocConfig.builder().methods(Method.SIG_SIG).suites(CipherSuite.SUITE_2).credential(client)
         .peers(new InMemoryCredentialStore().add(server.ccs())).build();

@@ -45,11 +45,17 @@ class LeshanEdhocLoopbackTest {
     lifecycle(method, suite, true);
   }
 
+  @org.junit.jupiter.api.Test
+  void method4Psk() throws Exception {
+    lifecycle(Method.PSK, CipherSuite.SUITE_2, false);
+  }
+
   private static void lifecycle(Method method, CipherSuite suite, boolean combined) throws Exception {
     try (Testbed bed = new Testbed(method, suite)) {
+      io.edhoc.EdhocConfig clientConfig = method == Method.PSK ? bed.pskClientConfig("urn:dev:edhoc-1", (byte) 0x11)
+          : bed.clientConfig(bed.clientIdentity("urn:dev:edhoc-1", (byte) 0x2b));
       bed.startServer(0, false);
-      Testbed.EdhocClient c = bed.edhocClient("urn:dev:edhoc-1", bed.clientIdentity("urn:dev:edhoc-1", (byte) 0x2b), new byte[] {0x07},
-          combined);
+      Testbed.EdhocClient c = bed.edhocClient("urn:dev:edhoc-1", clientConfig, new byte[] {0x07}, combined);
       c.client.start();
       Registration reg = c.awaitRegistered(bed, "urn:dev:edhoc-1");
 

@@ -76,7 +76,23 @@ final class Testbed implements AutoCloseable {
     return k;
   }
 
+  final List<io.edhoc.credentials.PskCredential> pskEntries = new CopyOnWriteArrayList<>();
+
+  /** Method 4: a fresh PSK entry whose CRED_I CCS names {@code subject}; the server knows it. */
+  EdhocConfig pskClientConfig(String subject, byte kid) throws Exception {
+    byte[] key = new byte[16];
+    new java.security.SecureRandom().nextBytes(key);
+    byte[] k = {kid};
+    io.edhoc.credentials.PskCredential entry = io.edhoc.credentials.PskCredential.of(io.edhoc.credentials.IdCred.kid(k), key,
+        io.edhoc.credentials.PskCredential.ccs(subject, k, key), io.edhoc.credentials.PskCredential.ccs("lwm2m-server", k, key));
+    pskEntries.add(entry);
+    return EdhocConfig.builder().methods(Method.PSK).suites(suite).psk(entry).build();
+  }
+
   EdhocConfig serverConfig() {
+    if (method == Method.PSK) {
+      return EdhocConfig.builder().methods(method).suites(suite).psks(pskEntries).build();
+    }
     return EdhocConfig.builder().methods(method).suites(suite).credential(serverKey.byReference()).peers(trustedClients).build();
   }
 
@@ -245,9 +261,13 @@ final class Testbed implements AutoCloseable {
   }
 
   EdhocClient edhocClient(String endpoint, KeyGenerator.CcsKeyPair identity, byte[] connectionIdI, boolean combinedRegister) {
+    return edhocClient(endpoint, clientConfig(identity), connectionIdI, combinedRegister);
+  }
+
+  EdhocClient edhocClient(String endpoint, EdhocConfig clientConfig, byte[] connectionIdI, boolean combinedRegister) {
     EdhocClient c = new EdhocClient();
     c.oscore = new EdhocOscoreInstance(0, connectionIdI, io.edhoc.oscore.CaliforniumContexts.aead(suite.applicationAead()).AsCBOR().AsInt32());
-    c.factory = new EdhocClientEndpointFactory(clientConfig(identity)).onEndpoint(e -> e.addInterceptor(c.record))
+    c.factory = new EdhocClientEndpointFactory(clientConfig).onEndpoint(e -> e.addInterceptor(c.record))
         .onSession(s -> s.addListener(c.oscore::refresh)).combinedRegister(combinedRegister);
     c.serverUri = coapUri().toString();
     c.client = client(endpoint, new EdhocClientProtocolProvider(c.factory), Security.oscoreOnly(c.serverUri, 123, 0), c.oscore);

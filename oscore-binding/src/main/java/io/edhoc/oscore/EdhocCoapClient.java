@@ -34,6 +34,8 @@ import org.eclipse.californium.oscore.OSCoreCtx;
  *       {@link EdhocOscoreStackFactory});
  *   <li>{@link #establishReverse(String)}: reverse flow, the client is the Responder;
  *   <li>{@link #keyUpdate(Established, byte[])}: EDHOC_KeyUpdate and atomic replacement.
+ *   <li>{@link #send(Request)}: an OSCORE request that answers one Echo challenge of a server
+ *       that lost the context's replay window (RFC 8613 B.1.2).
  * </ul>
  *
  * The forward flows are {@link InitiatorFlow} over {@link CoapEdhocTransport}, the same initiator
@@ -219,6 +221,23 @@ public final class EdhocCoapClient {
     OscoreContext updated = OscoreContext.keyUpdate(e.session(), context, e.oscoreContext());
     OSCoreCtx ctx = contexts.replace(e.installed(), updated, e.uri());
     return new Established(e.session(), updated, ctx, e.uri(), e.negotiated());
+  }
+
+  /**
+   * Sends an OSCORE-protected request (set its OSCORE option, e.g. {@code Bytes.EMPTY}) through this
+   * client's endpoint and answers one Echo challenge: a server that lost the context's replay
+   * window (restart, another cluster node, RFC 8613 B.1.2) answers 4.01 + Echo, and the request is
+   * sent once more with that value ({@link OscoreEchoClient}). Null on timeout.
+   */
+  public CoapResponse send(Request request) throws IOException, ConnectorException {
+    CoapClient c = new CoapClient();
+    c.setEndpoint(endpoint);
+    c.setTimeout(timeoutMillis);
+    try {
+      return OscoreEchoClient.send(c, request);
+    } finally {
+      c.shutdown();
+    }
   }
 
   // ------------------------------------------------------------------------------------------

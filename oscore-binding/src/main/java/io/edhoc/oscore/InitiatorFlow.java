@@ -143,7 +143,11 @@ public final class InitiatorFlow {
     return firstRoundTrip().thenCompose(leg -> {
       Initiator.AwaitingMessage4 w4 = leg.state();
       byte[] req3 = concat(ConnectionIdCodec.encode(w4.connectionIdR()), w4.message3());
-      return post(req3, "message_3").thenApply(r4 -> finish(leg, r4));
+      return post(req3, "message_3").whenComplete((r4, failure) -> {
+        if (failure != null) {
+          w4.abort(); // no answer to message_3: nothing will complete this state
+        }
+      }).thenApply(r4 -> finish(leg, r4));
     });
   }
 
@@ -296,6 +300,7 @@ public final class InitiatorFlow {
     Initiator.AwaitingMessage4 w4 = leg.state();
     boolean success = r4.kind() == EdhocTransport.Kind.SUCCESS;
     if (!success && !(r4.edhocBody() && r4.body().length > 0)) {
+      w4.abort();
       throw new CompletionException(notSuccess(r4, "message_3"));
     }
     boolean needs4 = expectMessage4 || w4.method().isPsk();
@@ -306,6 +311,7 @@ public final class InitiatorFlow {
         // message_4, or the error message in its place
         s = w4.readMessage4(r4.body());
       } else if (needs4) {
+        w4.abort();
         throw new CompletionException(new FlowException(FlowException.Kind.UNEXPECTED_ANSWER, "message_3",
             "the server answered message_3 with " + r4.status() + " but no message_4, which " + (w4.method().isPsk() ? "method 4" : "this profile")
                 + " requires", null, false));

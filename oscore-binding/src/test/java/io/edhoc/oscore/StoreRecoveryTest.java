@@ -42,7 +42,40 @@ import org.junit.jupiter.api.Test;
  */
 class StoreRecoveryTest {
   private static Configuration config;
-  private final OscoreContextStore store = new InMemoryOscoreContextStore();
+  /** Counts every store operation, to show that a request on a cached context costs none. */
+  static final class CountingStore implements OscoreContextStore {
+    final OscoreContextStore inner = new InMemoryOscoreContextStore();
+    final AtomicInteger operations = new AtomicInteger();
+
+    @Override
+    public Versioned read(byte[] recipientId) {
+      operations.incrementAndGet();
+      return inner.read(recipientId);
+    }
+
+    @Override
+    public boolean compareAndSet(byte[] recipientId, Object expected, io.edhoc.oscore.store.StoredContext update) {
+      operations.incrementAndGet();
+      return inner.compareAndSet(recipientId, expected, update);
+    }
+
+    @Override
+    public int size() {
+      return inner.size();
+    }
+
+    @Override
+    public long evictions() {
+      return inner.evictions();
+    }
+
+    @Override
+    public void addListener(Listener listener) {
+      inner.addListener(listener);
+    }
+  }
+
+  private final CountingStore store = new CountingStore();
   private final AtomicInteger handled = new AtomicInteger();
   private final AtomicReference<byte[]> lastProtectedRequest = new AtomicReference<>();
   private CoapServer server;
@@ -125,7 +158,8 @@ class StoreRecoveryTest {
     clientEndpoint = clientStack.endpointBuilder(config).setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).build();
     clientEndpoint.start();
     String base = "coap://127.0.0.1:" + port;
-    EdhocCoapClient.Established e = new EdhocCoapClient(f.initiator, clientEndpoint, clientContexts, clientStack).establish(base);
+    EdhocCoapClient edhoc = new EdhocCoapClient(f.initiator, clientEndpoint, clientContexts, clientStack);
+    EdhocCoapClient.Established e = edhoc.establish(base);
     assertThat(store.size()).isEqualTo(1);
     CoapClient client = new CoapClient();
     client.setEndpoint(clientEndpoint);
@@ -161,7 +195,10 @@ class StoreRecoveryTest {
         }
       }
     });
-    CoapResponse r2 = OscoreEchoClient.get(client, base + "/hello");
+    Request get = Request.newGet();
+    get.setURI(base + "/hello");
+    get.getOptions().setOscore(org.eclipse.californium.elements.util.Bytes.EMPTY);
+    CoapResponse r2 = edhoc.send(get); // the binding's client answers the challenge
     assertThat(r2.getCode()).isEqualTo(ResponseCode.CONTENT);
     assertThat(r2.getResponseText()).isEqualTo("hello");
     assertThat(challenges).hasValue(1);
@@ -174,9 +211,13 @@ class StoreRecoveryTest {
     assertThat(replay2.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
     assertThat(handled).hasValue(2);
 
-    // and normal traffic carries on without challenges
-    assertThat(OscoreEchoClient.get(client, base + "/hello").getCode()).isEqualTo(ResponseCode.CONTENT);
+    // and normal traffic carries on without challenges, and without touching the store
+    int ops = store.operations.get();
+    for (int i = 0; i < 20; i++) {
+      assertThat(OscoreEchoClient.get(client, base + "/hello").getCode()).isEqualTo(ResponseCode.CONTENT);
+    }
     assertThat(challenges).hasValue(1);
+    assertThat(store.operations.get()).as("store operations for 20 requests on a cached context").isEqualTo(ops);
   }
 
   @Test

@@ -275,9 +275,15 @@ final class BenchCommand implements Callable<Integer> {
       } else {
         closedLoop(stats, concurrencyOrDefault());
       }
+      // until the deadline (or the count) and then until the handshakes in flight finish: each is
+      // bounded by the transport's timeout, three requests at most
       try {
-        if (!allDone.await(timeoutMs + 10_000, TimeUnit.MILLISECONDS)) {
-          err.println("bench: " + inFlight.get() + " handshakes still unanswered at the end, not counted");
+        while (!allDone.await(100, TimeUnit.MILLISECONDS)) {
+          long now = System.nanoTime();
+          if (deadline != Long.MAX_VALUE && now - deadline > TimeUnit.MILLISECONDS.toNanos(3 * timeoutMs + 1000)) {
+            err.println("bench: " + inFlight.get() + " handshakes still unanswered at the end, not counted");
+            break;
+          }
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

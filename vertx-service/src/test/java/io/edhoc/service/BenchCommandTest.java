@@ -32,8 +32,17 @@ class BenchCommandTest {
 
   @BeforeEach
   void start() throws Exception {
+    start("off");
+  }
+
+  /** A fresh service; {@code echo}: coap.echoReachability (off here: counts must not depend on the engine queue's momentary depth). */
+  void start(String echo) throws Exception {
+    if (svc != null) {
+      svc.close();
+    }
     ServiceConfig c = TestSupport.config(dir);
     c.limits.ratePerSourcePerSecond = 0;
+    c.coap.echoReachability = echo;
     svc = EdhocService.start(c, null);
   }
 
@@ -65,6 +74,18 @@ class BenchCommandTest {
   }
 
   @Test
+  void closedLoopForADurationCountsEveryHandshakeItStarted() {
+    CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--concurrency", "2", "--duration", "2500ms",
+        "--quiet");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    long[] s = summary(r);
+    assertThat(s[0]).isPositive();
+    assertThat(r.err()).doesNotContain("unanswered");
+    // everything the server completed was counted, the last ones included
+    assertThat(svc.metrics().scrape()).contains("edhoc_handshakes_completed_total{method=\"3\",suite=\"2\",transport=\"coap\"} " + s[0] + ".0");
+  }
+
+  @Test
   void openLoopOverHttpWithJsonHistogramAndProgressLines() throws Exception {
     Path json = dir.resolve("bench.json");
     CliRun r = CliRun.of("bench", "http://127.0.0.1:" + svc.httpPort() + "/.well-known/edhoc", "--credentials", client(), "--rate", "20", "--arrivals",
@@ -92,9 +113,19 @@ class BenchCommandTest {
     CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--half-open", "40", "--source-ports", "8",
         "--quiet");
     assertThat(r.exit()).as(r.toString()).isZero();
-    assertThat(summary(r)).containsExactly(40, 0, 0);
+    assertThat(summary(r)).as(r.toString()).containsExactly(40, 0, 0);
     assertThat(svc.sessionStore().size()).isEqualTo(40);
     assertThat(r.err()).contains("40 message_2");
+  }
+
+  @Test
+  void halfOpenAgainstEchoOnIsChallengedAndLeavesNoState() throws Exception {
+    start("on");
+    CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--half-open", "20", "--source-ports", "4",
+        "--quiet");
+    assertThat(summary(r)).as(r.toString()).containsExactly(0, 20, 0);
+    assertThat(r.err()).contains("{4.01=20}").contains("failed 20x: 4.01 (Echo challenge");
+    assertThat(svc.sessionStore().size()).isZero();
   }
 
   @Test

@@ -114,6 +114,7 @@ class OscoreStoreRestartTest {
         assertThat(r.getResponseText()).contains("Hello");
         assertThat(relay.responsesWithPartialIv() - withPiv).as("one Echo round trip").isEqualTo(1);
         assertThat(relay.edhocRequests()).as("no new EDHOC handshake").isEqualTo(edhocBefore);
+        assertThat(relay.outerEchoOptions()).as("the Echo option travels encrypted (class E) both ways").isZero();
         assertThat(OscoreEchoClient.get(client, hello).getCode()).isEqualTo(ResponseCode.CONTENT);
         assertThat(relay.responsesWithPartialIv() - withPiv).isEqualTo(1);
 
@@ -123,7 +124,8 @@ class OscoreStoreRestartTest {
         assertThat(late.getOptions().hasOscore()).isFalse();
 
         String metrics = second.metrics();
-        assertThat(metrics).contains("edhoc_oscore_contexts_loaded_total 1.0").contains("edhoc_oscore_echo_recoveries_total 1.0");
+        assertThat(metrics).contains("edhoc_oscore_contexts_loaded_total 1.0").contains("edhoc_oscore_echo_recoveries_total 1.0")
+            .contains("edhoc_oscore_ssn_reservations_total 1.0"); // the load; one challenge used one number of that range
 
         // every (Sender ID, Partial IV) put on the wire by the client or either server process is unique
         Map<String, List<String>> uses = relay.nonceUses(e.oscoreContext().recipientId());

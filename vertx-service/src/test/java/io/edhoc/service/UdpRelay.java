@@ -109,6 +109,12 @@ final class UdpRelay implements AutoCloseable {
     return seen.stream().filter(s -> !s.fromClient()).filter(s -> partialIv(parse(s.bytes())) != null).count();
   }
 
+  /** OSCORE messages (either direction) carrying an Echo option outside the encryption: must be none (RFC 9175: class E). */
+  long outerEchoOptions() {
+    return seen.stream().map(s -> parse(s.bytes())).filter(m -> m != null && m.getOptions().hasOscore())
+        .filter(m -> io.edhoc.oscore.EchoOption.get(m.getOptions()) != null).count();
+  }
+
   /** EDHOC requests (POST /.well-known/edhoc) the client sent. */
   long edhocRequests() {
     return seen.stream().filter(Seen::fromClient).map(s -> parse(s.bytes()))

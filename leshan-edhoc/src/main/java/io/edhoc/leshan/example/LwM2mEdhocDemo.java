@@ -48,18 +48,38 @@ import org.eclipse.leshan.server.security.InMemorySecurityStore;
 /**
  * A Leshan LwM2M server and client keyed by EDHOC, both in this JVM on 127.0.0.1 (ephemeral
  * ports, fresh CCS credentials): EDHOC (method 3, suite 2 by default), Register, a server Read and
- * Write, Update, Deregister, all OSCORE-protected. Arguments: {@code [method] [suite]}, e.g.
- * {@code 0 6}. See docs/lwm2m.md.
+ * Write, Update, Deregister, all OSCORE-protected. Arguments: {@code [demo] [method] [suite]}, e.g.
+ * {@code 0 6}; or {@code server ...} / {@code client ...} to run them as two processes
+ * ({@link LwM2mEdhocProcesses}). See docs/lwm2m.md.
  */
 public final class LwM2mEdhocDemo {
   private LwM2mEdhocDemo() {}
 
   public static void main(String[] args) throws Exception {
-    Method method = args.length > 0 ? Method.fromId(Integer.parseInt(args[0])) : Method.STAT_STAT;
-    CipherSuite suite = args.length > 1 ? CipherSuite.fromId(Integer.parseInt(args[1])) : CipherSuite.SUITE_2;
+    if (System.getProperty("demo.verbose") == null) {
+      quietLogs();
+    }
     CoapConfig.register();
     UdpConfig.register();
     Configuration.setStandard(Configuration.createStandardWithoutFile());
+    String mode = args.length > 0 && !Character.isDigit(args[0].charAt(0)) ? args[0] : "demo";
+    String[] rest = mode.equals("demo") && (args.length == 0 || Character.isDigit(args[0].charAt(0))) ? args
+        : java.util.Arrays.copyOfRange(args, 1, args.length);
+    switch (mode) {
+      case "demo" -> demo(rest);
+      case "server" -> LwM2mEdhocProcesses.server(LwM2mEdhocProcesses.Options.parse(rest));
+      case "client" -> LwM2mEdhocProcesses.client(LwM2mEdhocProcesses.Options.parse(rest));
+      default -> {
+        System.err.println(LwM2mEdhocProcesses.USAGE);
+        System.exit(2);
+      }
+    }
+  }
+
+  /** Server and client in this JVM, one full lifecycle. Arguments: {@code [method] [suite]}. */
+  static void demo(String[] args) throws Exception {
+    Method method = args.length > 0 ? Method.fromId(Integer.parseInt(args[0])) : Method.STAT_STAT;
+    CipherSuite suite = args.length > 1 ? CipherSuite.fromId(Integer.parseInt(args[1])) : CipherSuite.SUITE_2;
 
     String endpoint = "urn:dev:edhoc-demo";
     KeyGenerator keys = new KeyGenerator();
@@ -147,6 +167,17 @@ public final class LwM2mEdhocDemo {
     } finally {
       client.destroy(false);
       server.destroy();
+    }
+  }
+
+  /** Californium and Leshan log every message at DEBUG without a logging configuration: WARN for the demo (if logback is there). */
+  private static void quietLogs() {
+    try {
+      Object root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      Class<?> level = Class.forName("ch.qos.logback.classic.Level");
+      root.getClass().getMethod("setLevel", level).invoke(root, level.getField("WARN").get(null));
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      // another SLF4J binding: its own configuration applies
     }
   }
 

@@ -125,7 +125,7 @@ public final class FileOscoreContextStore extends LocalContextStore implements A
         Files.deleteIfExists(target);
       } else {
         Path tmp = dir.resolve(key(recipientId) + ".tmp" + Long.toHexString(System.nanoTime()));
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = ownerOnly(tmp)) {
           ByteBuffer b = ByteBuffer.wrap(sealer.seal(recipientId, update));
           while (b.hasRemaining()) {
             ch.write(b);
@@ -139,6 +139,16 @@ public final class FileOscoreContextStore extends LocalContextStore implements A
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the OSCORE context store " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A new file readable and writable by the owner only (where the file system has POSIX permissions). */
+  private static FileChannel ownerOnly(Path p) throws IOException {
+    java.util.Set<StandardOpenOption> opts = java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    try {
+      return FileChannel.open(p, opts, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      return FileChannel.open(p, opts);
     }
   }
 

@@ -121,6 +121,8 @@ class StoreReservationTest {
       StoredContext r = s.create(ctx((byte) 5), 1, STEP);
       bound = s.reserve(new byte[] {5}, r.generation(), 1, STEP);
       assertThatThrownBy(() -> FileOscoreContextStore.open(d, key(), 100)).hasMessageContaining("in use");
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(d.resolve("05.ctx")))).isEqualTo("rw-------");
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(d))).isEqualTo("rwx------");
       assertThat(java.util.HexFormat.of().formatHex(Files.readAllBytes(d.resolve("05.ctx")))).as("sealed: no plaintext Master Secret")
           .doesNotContain("0102030405060708");
     }

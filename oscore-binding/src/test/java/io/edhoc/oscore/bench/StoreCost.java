@@ -1,0 +1,36 @@
+package io.edhoc.oscore.bench;
+
+import io.edhoc.crypto.AeadAlgorithm;
+import io.edhoc.crypto.HashAlgorithm;
+import io.edhoc.oscore.OscoreContext;
+import io.edhoc.oscore.store.*;
+import java.nio.file.*;
+
+/** Cost of one SSN reservation and one load (acquire) in the memory and file stores (not a test: run with exec:java, docs/oscore.md). */
+public final class StoreCost {
+  public static void main(String[] a) throws Exception {
+    Path dir = Files.createTempDirectory("i12m");
+    byte[] key = new byte[32];
+    OscoreContext ctx = OscoreContext.derive(new byte[16], new byte[8], new byte[] {1}, new byte[] {2}, null,
+        AeadAlgorithm.AES_CCM_16_64_128, HashAlgorithm.SHA_256);
+    for (int round = 0; round < 3; round++) {
+      for (String kind : new String[] {"memory", "file"}) {
+        OscoreContextStore s = kind.equals("memory") ? new InMemoryOscoreContextStore(1000)
+            : FileOscoreContextStore.open(dir.resolve("r" + round), key, 1000);
+        StoredContext r = s.create(ctx, 1, 256);
+        int n = kind.equals("memory") ? 20000 : 300;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          s.reserve(new byte[] {2}, r.generation(), 1, 256);
+        }
+        long t1 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          s.acquire(new byte[] {2}, 1, 256);
+        }
+        long t2 = System.nanoTime();
+        System.out.printf("round %d %-6s reserve %8.1f us/op  acquire %8.1f us/op%n", round, kind, (t1 - t0) / 1e3 / n, (t2 - t1) / 1e3 / n);
+        if (s instanceof FileOscoreContextStore f) f.close();
+      }
+    }
+  }
+}
