@@ -47,6 +47,7 @@ class EphemeralKeyLifecycleTest {
     Responder.Message1Received r1 = Edhoc.responder(p.responder().testHooks(TestHooks.create().ephemeralKey(y)).build()).readMessage1(m1);
     EdhocException e = catchThrowableOfType(EdhocException.class, r1::writeMessage2);
     assertThat(e.failure()).isEqualTo(Failure.INVALID_PUBLIC_KEY);
+    assertThat(e.getMessage()).contains("invalid ephemeral key");
     assertThat(y.isDestroyed()).isTrue();
   }
 

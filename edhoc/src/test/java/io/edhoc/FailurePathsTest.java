@@ -114,6 +114,22 @@ class FailurePathsTest {
   }
 
   @Test
+  void aMessage2WithBytesAfterItsBstrOrWithoutCiphertextIsMalformed() throws EdhocException {
+    Fixture.Pair p = new Fixture.Pair(Method.STAT_STAT, CipherSuite.SUITE_2);
+    EdhocConfig rc = p.responder().build();
+    Initiator.AwaitingMessage2 w2 = Edhoc.initiator(p.initiator().build()).writeMessage1();
+    byte[] m2 = Edhoc.responder(rc).readMessage1(w2.message1()).writeMessage2().message2();
+    byte[] trailing = java.util.Arrays.copyOf(m2, m2.length + 1);
+    EdhocException e = catchThrowableOfType(EdhocException.class, () -> w2.readMessage2(trailing));
+    assertThat(e.failure()).isEqualTo(Failure.MALFORMED_MESSAGE);
+    Initiator.AwaitingMessage2 other = Edhoc.initiator(p.initiator().build()).writeMessage1();
+    byte[] onlyGy = new CborWriter().writeBytes(java.util.Arrays.copyOfRange(m2, 2, 2 + 32)).toByteArray();
+    EdhocException tooShort = catchThrowableOfType(EdhocException.class, () -> other.readMessage2(onlyGy));
+    assertThat(tooShort.failure()).isEqualTo(Failure.MALFORMED_MESSAGE);
+    assertThat(tooShort.getMessage()).contains("too short");
+  }
+
+  @Test
   void anAbortedMessage2VerifiedStateCannotContinue() throws EdhocException {
     Fixture.Pair p = new Fixture.Pair(Method.STAT_STAT, CipherSuite.SUITE_2);
     Initiator.AwaitingMessage2 w2 = Edhoc.initiator(p.initiator().build()).writeMessage1();

@@ -76,6 +76,7 @@ class MessagePartsTest {
     assertThat(padding.isPadding()).isTrue();
     assertThat(padding.isCritical()).as("label 0 is padding, never critical").isFalse();
     assertThat(first).isEqualTo(EadItem.readAll(new CborReader(Hex.decode("0143aabbcc"))).get(0));
+    assertThat(first).isNotEqualTo(critical).isNotEqualTo(EadItem.readAll(new CborReader(Hex.decode("0143aabbcd"))).get(0)).isNotEqualTo("EAD");
     assertThat(first.hashCode()).isEqualTo(EadItem.readAll(new CborReader(Hex.decode("0143aabbcc"))).get(0).hashCode());
     assertThat(first.hashCode()).isNotEqualTo(EadItem.readAll(new CborReader(Hex.decode("0243aabbcc"))).get(0).hashCode());
     assertThat(first.hashCode()).isNotEqualTo(EadItem.readAll(new CborReader(Hex.decode("0143aabbcd"))).get(0).hashCode());

@@ -37,9 +37,12 @@ class PskEdgesTest {
     PskCredential psk = entry(new byte[] {0x10});
     CosePrivateKey x = p256();
     EdhocConfig ic = initiator(psk).testHooks(TestHooks.create().ephemeralKey(x)).build();
-    EdhocConfig rc = responder(id -> psk).build();
-    PskFixture.handshake(ic, rc);
+    CosePrivateKey yUsed = p256();
+    EdhocConfig rc = responder(id -> psk).testHooks(TestHooks.create().ephemeralKey(yUsed)).build();
+    PskFixture.Run run = PskFixture.toMessage3(ic, Edhoc.initiator(ic, Method.PSK), rc);
     assertThat(x.isDestroyed()).isTrue();
+    assertThat(yUsed.isDestroyed()).as("Y after message_3").isTrue();
+    run.r3.complete().close();
     // a message_1 whose G_X is not a P-256 x-coordinate: writing message_2 fails and destroys Y
     CosePrivateKey y = p256();
     byte[] m1 = Edhoc.initiator(initiator(psk).build(), Method.PSK).writeMessage1().message1();
