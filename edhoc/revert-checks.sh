@@ -30,7 +30,7 @@ declare -A to=(
 if [ -n "${ONLY:-}" ]; then read -r -a names <<< "$ONLY"; fi
 for n in "${names[@]}"; do
   rm -rf "$work/repo" && mkdir "$work/repo"
-  (cd "$src" && tar cf - --exclude=target --exclude=.venv --exclude=.cifuzz-corpus pom.xml mvnw .mvn credentials edhoc oscore-binding vertx-service vectors fuzz) | (cd "$work/repo" && tar xf -)
+  (cd "$src" && tar cf - --exclude=target --exclude=.venv --exclude=.cifuzz-corpus --exclude=.git --exclude=interop .) | (cd "$work/repo" && tar xf -)
   f="$work/repo/${file[$n]}"
   if ! python3 - "$f" "${from[$n]}" "${to[$n]}" <<'PY'
 import sys
