@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash interop/setup.sh
 ./mvnw -B verify
+bash .ci/check-report-names.sh

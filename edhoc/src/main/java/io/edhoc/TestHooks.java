@@ -18,8 +18,29 @@ public final class TestHooks {
 
   private TestHooks() {}
 
-  /** Fails loudly outside tests. */
+  private static volatile String forbiddenBy;
+
+  /**
+   * Disables test hooks for the rest of this JVM's life, whatever the property says: a process
+   * that serves real handshakes calls it before it accepts any ({@code EdhocService.start}), so
+   * fixed ephemeral keys can never reach it, not even from code that sets the property later.
+   * One-way: there is no way back.
+   */
+  public static void forbid(String reason) {
+    forbiddenBy = java.util.Objects.requireNonNull(reason);
+  }
+
+  /** True when {@link #create()} would succeed in this JVM now. */
+  public static boolean enabled() {
+    return forbiddenBy == null && "enabled".equals(System.getProperty(PROPERTY));
+  }
+
+  /** Fails loudly outside tests, and always after {@link #forbid}. */
   public static TestHooks create() {
+    String forbidden = forbiddenBy;
+    if (forbidden != null) {
+      throw new IllegalStateException("TestHooks are disabled in this JVM: " + forbidden);
+    }
     if (!"enabled".equals(System.getProperty(PROPERTY))) {
       throw new IllegalStateException(
           "TestHooks are for conformance tests only; run with -D" + PROPERTY + "=enabled to use fixed ephemeral keys or traces");

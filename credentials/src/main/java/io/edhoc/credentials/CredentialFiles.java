@@ -356,6 +356,29 @@ public final class CredentialFiles {
     }
   }
 
+  /**
+   * A directory for private keys: created rwx------ when missing (with its parents); an existing
+   * one that group or others can enter is tightened to rwx------. Returns {@code dir}.
+   */
+  public static Path ownerOnlyDirectory(Path dir) throws IOException {
+    boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    if (!Files.isDirectory(dir)) {
+      Path parent = dir.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      if (posix) {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } else {
+        Files.createDirectory(dir);
+      }
+    }
+    if (posix) {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
+    return dir;
+  }
+
   /** Writes CBOR bytes (a CCS, a public COSE_Key) in binary. */
   public static void writeCbor(Path file, byte[] cbor) throws IOException {
     writePublic(file, cbor);

@@ -80,6 +80,7 @@ public final class KeyGenerator {
     }
     CosePrivateKey k = keyPair(curve);
     Instant from = clock.instant().minusSeconds(60);
+    requireBcpkix();
     byte[] cert = CertificateIssuer.forKey(subjectDn, k.publicKey()).validity(from, from.plus(validity)).ca(null).selfSigned(k);
     return new Ca(cert, k);
   }
@@ -101,6 +102,7 @@ public final class KeyGenerator {
       ku = KeyUsage.digitalSignature | KeyUsage.keyAgreement;
     }
     Instant from = clock.instant().minusSeconds(60);
+    requireBcpkix();
     byte[] cert = CertificateIssuer.forKey(subjectDn, k.publicKey()).validity(from, from.plus(validity)).keyUsage(ku).issuedBy(ca.certificate(), ca.privateKey());
     X509Credential cred = X509Credential.parseChain(List.of(cert, ca.certificate()));
     u.checkKeyType(cred);
@@ -123,5 +125,10 @@ public final class KeyGenerator {
       java.util.Arrays.fill(credI, (byte) 0);
       java.util.Arrays.fill(credR, (byte) 0);
     }
+  }
+
+  /** Certificates are built with bcpkix, an optional dependency of this module. */
+  private static void requireBcpkix() {
+    OptionalDependency.require("org.bouncycastle.cert.X509v3CertificateBuilder", "org.bouncycastle:bcpkix-jdk18on", "issuing certificates");
   }
 }

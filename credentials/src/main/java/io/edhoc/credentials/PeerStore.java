@@ -1,9 +1,10 @@
 package io.edhoc.credentials;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.edhoc.cbor.Hex;
 import io.edhoc.cose.CoseLabels;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -37,10 +38,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Thread-safe. Rejections are {@link CredentialException}s whose message names the reason and
  * the credential (never key material); the store logs TOFU decisions through {@link
- * System.Logger} "io.edhoc.credentials".
+ * org.slf4j.Logger} "io.edhoc.credentials".
  */
 public final class PeerStore implements CredentialResolver, PskResolver {
-  private static final System.Logger LOG = System.getLogger("io.edhoc.credentials");
+  private static final Logger LOG = LoggerFactory.getLogger("io.edhoc.credentials");
   private static final int MAX_LEARNED_CHAINS = 1024;
 
   private final Clock clock;
@@ -260,7 +261,7 @@ public final class PeerStore implements CredentialResolver, PskResolver {
             CredentialException.Reason.REJECTED, "CCS by value is not pinned and trust-on-first-use is off: " + received.describe());
       }
       pinnedCcs.add(received);
-      LOG.log(Level.INFO, "trust on first use: pinned {0}", received.describe());
+      LOG.info("trust on first use: pinned {}", received.describe());
       persist(received);
       return received;
     }
@@ -278,7 +279,7 @@ public final class PeerStore implements CredentialResolver, PskResolver {
       Files.write(tmp, raw);
       Files.move(tmp, tofuDirectory.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException | java.security.NoSuchAlgorithmException e) {
-      LOG.log(Level.WARNING, "trust on first use: could not write {0} to {1}: {2}", c.describe(), tofuDirectory, e.toString());
+      LOG.warn("trust on first use: could not write {} to {}: {}", c.describe(), tofuDirectory, e.toString());
     }
   }
 

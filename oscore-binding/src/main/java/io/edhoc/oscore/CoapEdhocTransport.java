@@ -24,6 +24,8 @@ public final class CoapEdhocTransport implements EdhocTransport {
   private final Endpoint endpoint;
   private final String uri;
   private final long timeoutMillis;
+  /** The URI parsed once (options and destination): a load generator sends thousands of requests. */
+  private final Request template;
 
   /**
    * @param uri the EDHOC resource, e.g. {@code coap://127.0.0.1:5683/.well-known/edhoc}; a URI
@@ -33,6 +35,8 @@ public final class CoapEdhocTransport implements EdhocTransport {
     this.endpoint = Objects.requireNonNull(endpoint);
     this.uri = resourceUri(uri);
     this.timeoutMillis = timeoutMillis;
+    this.template = new Request(Code.POST);
+    template.setURI(this.uri);
   }
 
   /** {@code uri} itself, or with {@link EdhocCoapClient#EDHOC_PATH} when it has no path (a base URI). */
@@ -79,7 +83,8 @@ public final class CoapEdhocTransport implements EdhocTransport {
 
   private CompletableFuture<Response> send(byte[] body, byte[] echo) {
     Request request = new Request(Code.POST);
-    request.setURI(uri);
+    request.setOptions(new org.eclipse.californium.core.coap.OptionSet(template.getOptions()));
+    request.setDestinationContext(template.getDestinationContext());
     request.setPayload(body);
     if (body.length > 0) {
       request.getOptions().setContentFormat(EdhocOption.CID_EDHOC_CBOR_SEQ);

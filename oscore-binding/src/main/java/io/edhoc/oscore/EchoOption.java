@@ -13,7 +13,9 @@ import org.eclipse.californium.core.coap.option.StandardOptionRegistry;
  * StandardOptionRegistry#ECHO}, part of the default registry and so of {@link
  * EdhocOption#REGISTRY}), so it is reused here rather than registered a second time; what
  * Californium lacks is the behaviour: the server side is {@link EchoVerifier} in {@link
- * EdhocResource}, the client side is the single retry in {@link EdhocCoapClient}.
+ * EdhocResource} (reachability on message_1) and {@link OscoreEchoLayer} (replay window of a
+ * context loaded from a store, RFC 8613 B.1.2); the client side is the single retry in {@link
+ * EdhocCoapClient} and {@link OscoreEchoClient}.
  */
 public final class EchoOption {
   public static final int NUMBER = 252;

@@ -478,10 +478,22 @@ public final class ResponderEngine {
       } finally {
         Arrays.fill(stampedState, (byte) 0);
       }
-      if (ErrorMessage.isErrorMessage(message3)) {
+      ErrorMessage peerError = parseErrorMessage(message3);
+      if (peerError != null) {
+        // RFC 9528 section 6: a well-formed error message from the Initiator ends the session; there
+        // is nothing to answer in EDHOC terms
         w3.abandon();
-        LOG.debug("peer sent an EDHOC error message instead of message_3 for C_R {}", hex(connectionIdR));
-        return new Result(Status.OK, Step.PEER_ERROR, new byte[0], false, null, null, Failure.PEER_ERROR, "peer sent an error message");
+        LOG.debug("peer sent an EDHOC error message ({}) instead of message_3 for C_R {}", peerError, hex(connectionIdR));
+        return new Result(Status.OK, Step.PEER_ERROR, new byte[0], false, null, null, Failure.PEER_ERROR,
+            "peer sent an error message: " + peerError);
+      }
+      if (ErrorMessage.isErrorMessage(message3)) {
+        // starts with an int but is not a well-formed error message (C_R || 17): neither an error
+        // nor a message_3 (a bstr), so a malformed message_3, answered as section 5.4.3 says. (The
+        // core, reading it as message_3, would take it for a garbled peer error and answer nothing.)
+        w3.abandon();
+        return error(Status.CLIENT_ERROR, Step.MESSAGE_3, Failure.MALFORMED_MESSAGE, "Malformed message_3",
+            "malformed message_3 for C_R " + hex(connectionIdR) + ": starts with an int but is not a well-formed error message");
       }
       // method 4 may use the combined request too: the OSCORE response authenticates the Responder
       // (draft-ietf-lake-edhoc-psk section 8); alone, its message_3 is always answered with message_4
@@ -601,6 +613,22 @@ public final class ResponderEngine {
     }
     LOG.debug("EDHOC session established ({}, {}), OSCORE recipient ID {}", session.method(), session.suite(), hex(ctx.recipientId()));
     return new Result(Status.OK, step, body, false, session, ctx, null, null);
+  }
+
+  /**
+   * The body as an EDHOC error message (RFC 9528 section 6: ERR_CODE int, ERR_INFO of the type its
+   * code defines), or null when it is not a well-formed one. A leading int alone does not make an
+   * error message: message_3 is a bstr, so such a body is a malformed message_3.
+   */
+  static ErrorMessage parseErrorMessage(byte[] body) {
+    if (!ErrorMessage.isErrorMessage(body)) {
+      return null;
+    }
+    try {
+      return ErrorMessage.parse(body);
+    } catch (CborException | RuntimeException e) {
+      return null;
+    }
   }
 
   private static Result failure(Step step, EdhocException e) {

@@ -89,10 +89,6 @@ public final class StoredOSCoreCtx extends OSCoreCtx {
     return fresh;
   }
 
-  boolean isRetired() {
-    return retired;
-  }
-
   void retire() {
     retired = true;
   }

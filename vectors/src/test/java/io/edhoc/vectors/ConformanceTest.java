@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -30,7 +31,9 @@ class ConformanceTest {
     EXPECTED.put("psk draft", 89L);
   }
 
+  /** Reports join this with each check's name: {@code conformance: method 3 suite 25 kccs}. */
   @TestFactory
+  @DisplayName("conformance:")
   Stream<DynamicTest> conformance() {
     Report report = Conformance.runAll(null);
     List<Report.Check> checks = report.checks();

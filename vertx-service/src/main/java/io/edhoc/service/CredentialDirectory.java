@@ -169,8 +169,7 @@ public final class CredentialDirectory {
   private static final CoseCurve[] DEV_CURVES = {CoseCurve.P_256, CoseCurve.ED25519, CoseCurve.X25519};
 
   private static List<CcsCredential> createOwn(Path dir, String sub, byte[] kids, SecureRandom rnd) throws IOException {
-    Path ownDir = dir.resolve("own");
-    Files.createDirectories(ownDir);
+    Path ownDir = io.edhoc.credentials.CredentialFiles.ownerOnlyDirectory(dir.resolve("own")); // 0700: private keys
     List<CcsCredential> out = new ArrayList<>();
     for (int i = 0; i < DEV_CURVES.length; i++) {
       CoseCurve curve = DEV_CURVES[i];

@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdhocEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(EdhocEndpoint.class);
+  /** The switchable one-line-per-handshake log ({@code log.handshakes}). */
+  static final Logger HANDSHAKES = LoggerFactory.getLogger("io.edhoc.service.handshake");
   private static final byte CBOR_TRUE = (byte) 0xf5;
 
   /** What a completed handshake tells the application; no key material. */
@@ -53,6 +55,13 @@ public final class EdhocEndpoint {
     return engine;
   }
 
+  private volatile boolean handshakeLog;
+
+  /** Switches the one-line-per-handshake log on or off (config {@code log.handshakes}). */
+  public void logHandshakes(boolean on) {
+    this.handshakeLog = on;
+  }
+
   public void addListener(Listener l) {
     listeners.add(l);
   }
@@ -70,6 +79,10 @@ public final class EdhocEndpoint {
   public boolean admit(String transport, String source, byte[] body) {
     if (isMessage1(body) && !limiter.tryAcquire(source)) {
       metrics.failed(transport, "rate_limited");
+      if (handshakeLog) {
+        String[] ms = methodAndSuite(body);
+        HANDSHAKES.info("transport={} peer={} method={} suite={} outcome=refused reason=rate_limited", transport, source, ms[0], ms[1]);
+      }
       return false;
     }
     return true;
@@ -111,11 +124,67 @@ public final class EdhocEndpoint {
       case UNKNOWN_SESSION:
         metrics.failed(transport, "unknown_c_r");
         break;
+      case CLIENT_ERROR:
+        if (r.step() == ResponderEngine.Step.MESSAGE_1 && r.failure() == io.edhoc.Failure.WRONG_SELECTED_SUITE) {
+          metrics.negotiated(transport); // ERR_CODE 2: negotiation, the initiator retries
+          break;
+        }
+        metrics.failed(transport, reason(r));
+        LOG.debug("{} from {}: {} {}", transport, source, r.status(), r.diagnostic());
+        break;
       default:
         metrics.failed(transport, reason(r));
         LOG.debug("{} from {}: {} {}", transport, source, r.status(), r.diagnostic());
     }
+    if (handshakeLog) {
+      logOutcome(transport, source, body, r, System.nanoTime() - t0);
+    }
     return r;
+  }
+
+  /**
+   * The handshake line for a request that ended a handshake without completing it (completions are
+   * logged by the engine listener, with the peer credential). A message_1 that got message_2 ends
+   * nothing: no line.
+   */
+  private void logOutcome(String transport, String source, byte[] body, ResponderEngine.Result r, long nanos) {
+    String outcome;
+    if (r.status() == ResponderEngine.Status.OK) {
+      if (r.step() != ResponderEngine.Step.PEER_ERROR) {
+        return;
+      }
+      outcome = "aborted_by_peer";
+    } else if (r.step() == ResponderEngine.Step.MESSAGE_1 && r.failure() == io.edhoc.Failure.WRONG_SELECTED_SUITE) {
+      outcome = "negotiated"; // ERR_CODE 2 with the suites offered: the initiator retries
+    } else {
+      outcome = "failed";
+    }
+    String[] ms = r.step() == ResponderEngine.Step.MESSAGE_1 ? methodAndSuite(body) : new String[] {"-", "-"};
+    String reason = r.status() == ResponderEngine.Status.UNKNOWN_SESSION ? "unknown_c_r" : reason(r);
+    HANDSHAKES.info("transport={} peer={} method={} suite={} outcome={} step={} reason={} duration_ms={} detail=\"{}\"", transport, source,
+        ms[0], ms[1], outcome, r.step().name().toLowerCase(Locale.ROOT), reason, nanos / 1_000_000,
+        r.diagnostic() == null ? "" : r.diagnostic().replace('"', '\''));
+  }
+
+  /** METHOD and the selected suite (the last of SUITES_I) of {@code true || message_1}, or "-". */
+  static String[] methodAndSuite(byte[] body) {
+    try {
+      io.edhoc.cbor.CborReader rd = new io.edhoc.cbor.CborReader(java.util.Arrays.copyOfRange(body, 1, body.length));
+      long method = rd.readInt();
+      long suite;
+      if (rd.peekType() == io.edhoc.cbor.CborType.ARRAY) {
+        int n = rd.readArrayHeader();
+        suite = -1;
+        for (int i = 0; i < n; i++) {
+          suite = rd.readInt();
+        }
+      } else {
+        suite = rd.readInt();
+      }
+      return new String[] {Long.toString(method), Long.toString(suite)};
+    } catch (io.edhoc.cbor.CborException | RuntimeException e) {
+      return new String[] {"-", "-"};
+    }
   }
 
   /**
@@ -156,8 +225,13 @@ public final class EdhocEndpoint {
         // run on any thread, and combined requests reach it from the CoAP stack directly)
         String transport = c.origin().transport().isEmpty() ? "unknown" : c.origin().transport();
         long startMillis = c.startedAtMillis();
-        metrics.completed(transport, session.method().id(), session.suite().id(),
-            startMillis > 0 ? Duration.ofMillis(Math.max(0, System.currentTimeMillis() - startMillis)) : null);
+        Duration took = startMillis > 0 ? Duration.ofMillis(Math.max(0, System.currentTimeMillis() - startMillis)) : null;
+        metrics.completed(transport, session.method().id(), session.suite().id(), took);
+        if (handshakeLog) {
+          HANDSHAKES.info("transport={} peer={} method={} suite={} peer_credential=\"{}\" outcome=completed duration_ms={}", transport,
+              c.origin().source().isEmpty() ? "-" : c.origin().source(), session.method().id(), session.suite().id(),
+              session.describePeer().replace('"', '\''), took == null ? "-" : Long.toString(took.toMillis()));
+        }
         notifyListeners(transport, c.origin().source(), session, ctx);
       }
     };

@@ -54,6 +54,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.edhoc.crypto.CryptoChoice;
+import io.edhoc.crypto.DefaultCrypto;
 
 /**
  * One running service: one {@link ResponderEngine}, the HTTP and CoAP transports, the admin
@@ -81,6 +83,7 @@ public final class EdhocService implements AutoCloseable {
   private HttpServer http;
   private HttpServer admin;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private ServableMatrix servable = new ServableMatrix(List.of(), List.of());
   private volatile boolean ready;
 
   private EdhocService(ServiceConfig config, Vertx vertx, ServiceMetrics metrics, EdhocEndpoint endpoint, CaliforniumContexts contexts,
@@ -126,8 +129,35 @@ public final class EdhocService implements AutoCloseable {
     return new LoadedCredentials(d.own(), d.resolver(c.trustOnFirstUse), List.of(), dir, created);
   }
 
+  /** The configured methods and suites cannot be served with the loaded credentials: start-up refused. */
+  public static final class NothingToServeException extends IllegalStateException {
+    NothingToServeException(String message) {
+      super(message);
+    }
+  }
+
+  /** What was loaded and what can be served (INFO), and what is configured but cannot (WARN). Never key material. */
+  private static void logStartup(LoadedCredentials creds, ServableMatrix m) {
+    LOG.info("credentials from {}{}: {} own credential(s), {} PSK(s)", creds.path().toAbsolutePath(),
+        creds.created() ? " (development, created now)" : "", creds.own().size(), creds.psks().size());
+    for (String line : ServableMatrix.describe(creds.own(), creds.psks())) {
+      LOG.info("  {}", line);
+    }
+    LOG.info("servable: {}", m.servable().isEmpty() ? "nothing" : String.join(", ", m.servable()));
+    for (String n : m.notServable()) {
+      LOG.warn("configured but not servable: {}", n);
+    }
+  }
+
   /** Starts the service; blocks until it listens (or fails). */
   public static EdhocService start(ServiceConfig cfg, PrintStream out) throws Exception {
+    // a serving JVM never has test hooks (fixed ephemeral keys): refuse if they are on, and make
+    // sure nothing in this JVM can switch them on later
+    if ("enabled".equals(System.getProperty(io.edhoc.TestHooks.PROPERTY))) {
+      throw new IllegalStateException("test hooks are enabled in this JVM (-D" + io.edhoc.TestHooks.PROPERTY
+          + "=enabled, fixed ephemeral keys for conformance runs): refusing to serve");
+    }
+    io.edhoc.TestHooks.forbid("an EDHOC service was started in it");
     LoadedCredentials creds;
     try {
       creds = loadCredentials(cfg.credentials);
@@ -144,12 +174,22 @@ public final class EdhocService implements AutoCloseable {
     cfg.edhoc.suites.forEach(s -> suites.add(CipherSuite.fromId(s)));
     List<Method> methods = new ArrayList<>();
     cfg.edhoc.methods.forEach(m -> methods.add(Method.fromId(m)));
+    // crypto.provider: "conscrypt" without its native library fails here, with the reason
+    DefaultCrypto crypto = DefaultCrypto.of(CryptoChoice.parse(cfg.crypto.provider));
+    LOG.info("EDHOC crypto {}", crypto.describe());
     EdhocConfig.Builder eb = EdhocConfig.builder().suites(suites).methods(methods).peers(creds.peers()).psks(creds.psks())
-        .ead(eadHandler(cfg.edhoc.ead));
+        .ead(eadHandler(cfg.edhoc.ead)).crypto(crypto);
     creds.own().forEach(eb::credential);
     EdhocConfig edhocConfig = eb.build();
+    ServableMatrix servable = ServableMatrix.of(edhocConfig);
+    logStartup(creds, servable);
+    if (servable.servable().isEmpty()) {
+      throw new NothingToServeException("nothing can be served with the credentials from " + creds.path().toAbsolutePath() + ": "
+          + String.join("; ", servable.notServable()));
+    }
 
     ServiceMetrics metrics = new ServiceMetrics();
+    metrics.cryptoInfo(crypto);
     VertxOptions vopts = new VertxOptions();
     vopts.setBlockedThreadCheckInterval(1000).setMaxEventLoopExecuteTime(TimeUnit.MILLISECONDS.toNanos(200));
     Vertx vertx;
@@ -201,6 +241,8 @@ public final class EdhocService implements AutoCloseable {
       metrics.oscoreStore(ctxDb::contextsLoaded, ctxDb::echoRecoveries, ctxDb::ssnReservations);
       EdhocService svc = new EdhocService(cfg, vertx, metrics, endpoint, contexts, store, echoVerifier(cfg, stateKey), creds.path());
       svc.hazelcast = hz;
+      svc.servable = servable;
+      endpoint.logHandshakes(cfg.log.handshakes);
       if (inner instanceof InMemoryResponderSessionStore mem) {
         // expiry is amortised over puts; this returns memory also when no handshake arrives
         vertx.setPeriodic(1000, id -> mem.sweep());
@@ -212,6 +254,7 @@ public final class EdhocService implements AutoCloseable {
     } catch (Exception e) {
       closeStore(oscoreStore);
       await(vertx.close(), 30);
+      metrics.close();
       throw e;
     }
   }
@@ -373,8 +416,9 @@ public final class EdhocService implements AutoCloseable {
 
   /** Ready when both (enabled) transports listen; in cluster mode also reports members and backup safety. */
   JsonObject health() {
-    boolean ok = ready && !closed.get();
+    boolean ok = ready && !closed.get() && !servable.servable().isEmpty();
     JsonObject j = new JsonObject().put("status", ok ? "UP" : "DOWN")
+        .put("servable", new io.vertx.core.json.JsonArray(servable.servable()))
         .put("http", http != null).put("coap", coap != null).put("cluster", config.cluster.enabled)
         .put("halfOpen", store.size());
     if (hazelcast != null) {
@@ -394,6 +438,11 @@ public final class EdhocService implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** The crypto provider the responder runs on (crypto.provider). */
+  public DefaultCrypto crypto() {
+    return DefaultCrypto.of(CryptoChoice.parse(config.crypto.provider));
   }
 
   public String describe() {
@@ -520,6 +569,7 @@ public final class EdhocService implements AutoCloseable {
         q.close();
       }
     }
+    metrics.close();
     closeStore(oscoreStore);
   }
 }

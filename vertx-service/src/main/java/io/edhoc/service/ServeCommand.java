@@ -22,6 +22,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "Configuration file, YAML or JSON (.json).")
   Path config;
 
+  @Option(names = "--crypto", paramLabel = "auto|conscrypt|bouncycastle",
+      description = "Library for the public-key work (overrides crypto.provider / EDHOC_CRYPTO_PROVIDER; default auto: Conscrypt where it loads, else Bouncy Castle).")
+  String crypto;
+
   @Option(names = "--cluster", description = "Join the Hazelcast cluster configured under cluster: (half-open sessions shared by all nodes).")
   boolean cluster;
 
@@ -51,10 +55,21 @@ final class ServeCommand implements Callable<Integer> {
     if (cluster) {
       cfg.cluster.enabled = true;
     }
+    if (crypto != null) {
+      try {
+        cfg.crypto.provider = io.edhoc.crypto.CryptoChoice.parse(crypto).id();
+      } catch (IllegalArgumentException e) {
+        System.err.println("edhoc serve: --crypto: " + e.getMessage());
+        return 2;
+      }
+    }
     EdhocService svc;
     try {
       svc = EdhocService.start(cfg, out);
     } catch (ConfigException e) {
+      err.println("edhoc serve: " + e.getMessage());
+      return 2;
+    } catch (EdhocService.NothingToServeException e) {
       err.println("edhoc serve: " + e.getMessage());
       return 2;
     } catch (Exception e) {
@@ -69,20 +84,11 @@ final class ServeCommand implements Callable<Integer> {
       return 1;
     }
     out.println("EDHOC service listening: " + svc.describe());
+    out.println("Crypto " + svc.crypto().describe());
     out.println();
-    out.println("Connect from a second terminal (same directory) with:");
-    String coapHost = EdhocService.hostForUri(cfg.coap.host);
-    if (svc.coapPort() > 0) {
-      String port = svc.coapPort() == 5683 ? "" : ":" + svc.coapPort();
-      out.println("  java -jar vertx-service/target/edhoc.jar connect coap://" + coapHost + port + "/.well-known/edhoc --get /"
-          + cfg.coap.helloResource);
-    }
-    if (svc.httpPort() > 0) {
-      out.println("  java -jar vertx-service/target/edhoc.jar connect http://" + EdhocService.hostForUri(cfg.http.host) + ":" + svc.httpPort()
-          + "/.well-known/edhoc");
-    }
-    if (cfg.credentials.config.isEmpty() && cfg.credentials.directory.isEmpty()) {
-      out.println("(connect uses the development client credentials in " + cfg.credentials.devDirectory + "/client by default)");
+    out.println("Connect from another terminal (any directory) with:");
+    for (String line : connectHints(cfg, svc.coapPort(), svc.httpPort(), jarCommand(Main.class))) {
+      out.println("  " + line);
     }
     out.println("Stop with Ctrl-C.");
     out.flush();
@@ -93,5 +99,51 @@ final class ServeCommand implements Callable<Integer> {
     }, "edhoc-shutdown"));
     stopped.await();
     return KEEP_RUNNING;
+  }
+
+  /**
+   * The connect commands the start-up message prints: absolute paths (the jar, the development
+   * client credentials), so that they work from any directory, not only from the repository.
+   */
+  static java.util.List<String> connectHints(ServiceConfig cfg, int coapPort, int httpPort, String jarCommand) {
+    String creds = cfg.credentials.config.isEmpty() && cfg.credentials.directory.isEmpty()
+        ? " --credentials " + quote(Path.of(cfg.credentials.devDirectory, "client").toAbsolutePath().normalize().toString())
+        : " --credentials CLIENT-CREDENTIALS";
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    if (coapPort > 0) {
+      String port = coapPort == 5683 ? "" : ":" + coapPort;
+      String get = cfg.coap.helloResource.isEmpty() ? "" : " --get /" + cfg.coap.helloResource;
+      lines.add(jarCommand + " connect coap://" + EdhocService.hostForUri(connectHost(cfg.coap.host)) + port + "/.well-known/edhoc" + get + creds);
+    }
+    if (httpPort > 0) {
+      lines.add(jarCommand + " connect http://" + EdhocService.hostForUri(connectHost(cfg.http.host)) + ":" + httpPort + "/.well-known/edhoc"
+          + creds);
+    }
+    return lines;
+  }
+
+  /** {@code java -jar /absolute/edhoc.jar} when running from a jar, else {@code java -jar edhoc.jar}. */
+  static String jarCommand(Class<?> main) {
+    try {
+      java.security.CodeSource cs = main.getProtectionDomain().getCodeSource();
+      if (cs != null && cs.getLocation() != null) {
+        Path p = Path.of(cs.getLocation().toURI());
+        if (p.getFileName() != null && p.getFileName().toString().endsWith(".jar")) {
+          return "java -jar " + quote(p.toAbsolutePath().normalize().toString());
+        }
+      }
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      // fall through to the generic form
+    }
+    return "java -jar edhoc.jar";
+  }
+
+  /** A wildcard listen address is not a destination: suggest loopback. */
+  private static String connectHost(String host) {
+    return host.equals("0.0.0.0") ? "127.0.0.1" : host.equals("::") ? "::1" : host;
+  }
+
+  private static String quote(String s) {
+    return s.matches("[A-Za-z0-9_./:@%+=,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
   }
 }

@@ -3,6 +3,13 @@ package io.edhoc.service;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -14,6 +21,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code edhoc_handshakes_started_total{transport}}: message_1 accepted for processing
  *   <li>{@code edhoc_handshakes_completed_total{transport,method,suite}}
+ *   <li>{@code edhoc_suite_negotiations_total{transport}}: message_1 answered with ERR_CODE 2
+ *       (SUITES_R); the initiator retries with an offered suite. Not counted as a failure.
  *   <li>{@code edhoc_handshakes_failed_total{transport,reason}}: reason is a {@link
  *       io.edhoc.Failure} name or a transport reason (unknown_c_r, rate_limited, store_full,
  *       bad_media_type, too_large, bad_request)
@@ -46,6 +55,37 @@ public final class ServiceMetrics {
     Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)
   };
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** Holds a GC notification listener: closed with the service. */
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+  /**
+   * Binds the JVM and process meters Micrometer ships ({@code jvm_memory_*}, {@code jvm_gc_*},
+   * {@code jvm_threads_*}, {@code jvm_classes_*}, {@code process_cpu_usage}, {@code
+   * system_cpu_*}, {@code process_uptime_seconds}, {@code process_files_*}, ...).
+   */
+  public ServiceMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+  }
+
+  /** Stops the GC listener. */
+  public void close() {
+    gcMetrics.close();
+  }
+
+  /**
+   * message_1 answered with ERR_CODE 2 (SUITES_R, RFC 9528 section 6.3): normal cipher suite
+   * negotiation, after which the initiator retries; not a failure.
+   */
+  public void negotiated(String transport) {
+    Counter.builder("edhoc.suite.negotiations").description("message_1 answered with ERR_CODE 2 and the suites offered (negotiation, not a failure)")
+        .tag("transport", transport).register(registry).increment();
+  }
 
   private Supplier<Number> evictionSource;
   private Supplier<Number> oscoreEvictionSource;
@@ -99,6 +139,18 @@ public final class ServiceMetrics {
         .description("half-open sessions dropped without completing (expiry, size bound)").register(registry);
     Gauge.builder("edhoc.oscore.contexts", () -> oscoreContexts.get().doubleValue())
         .description("OSCORE contexts established and held by the server").strongReference(true).register(registry);
+  }
+
+  /**
+   * edhoc_crypto_info{primitive, provider} = 1 for each primitive of the crypto provider in use
+   * (conscrypt, bouncycastle or jdk), and edhoc_crypto_choice_info{choice} for what was asked.
+   */
+  public void cryptoInfo(io.edhoc.crypto.DefaultCrypto crypto) {
+    crypto.implementations().forEach((primitive, provider) -> Gauge.builder("edhoc.crypto.info", () -> 1)
+        .description("which library serves each EDHOC primitive").tag("primitive", primitive).tag("provider", provider)
+        .strongReference(true).register(registry));
+    Gauge.builder("edhoc.crypto.choice.info", () -> 1).description("the configured crypto.provider (auto, conscrypt, bouncycastle)")
+        .tag("choice", crypto.choice().id()).strongReference(true).register(registry);
   }
 
   /** Gauges of the engine queues' waiting requests (null: transport off). */

@@ -10,15 +10,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The in-process part shared by {@link InMemoryOscoreContextStore} and {@link
- * FileOscoreContextStore}: records in insertion order under one lock, the version token is the
- * record object itself, an optional size bound (creating one more context removes the least
- * recently created or key-updated one, O(1)), and listeners told after the lock is released.
- * Subclasses persist each change before it becomes visible.
+ * FileOscoreContextStore}: records in insertion order, the version token is the record object
+ * itself, an optional size bound (creating one more context removes the least recently created or
+ * key-updated one, O(1)), and listeners told after every lock is released. Subclasses persist each
+ * change before it becomes visible; writes of different contexts proceed in parallel (see {@link
+ * #compareAndSet}).
  */
 abstract class LocalContextStore implements OscoreContextStore {
   private final Map<String, StoredContext> records = new LinkedHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final int maxContexts;
+  private final Object[] stripes = new Object[64];
   private long evictions;
 
   LocalContextStore(int maxContexts) {
@@ -26,6 +28,9 @@ abstract class LocalContextStore implements OscoreContextStore {
       throw new IllegalArgumentException("maxContexts must be at least 1");
     }
     this.maxContexts = maxContexts;
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new Object();
+    }
   }
 
   static String key(byte[] recipientId) {
@@ -46,49 +51,73 @@ abstract class LocalContextStore implements OscoreContextStore {
     return r == null ? null : new Versioned(r, r);
   }
 
+  private Object stripe(byte[] recipientId) {
+    return stripes[java.util.Arrays.hashCode(recipientId) & (stripes.length - 1)];
+  }
+
+  /**
+   * Compare, persist, then publish: one writer per Recipient ID at a time (its stripe's lock), so
+   * the version compared is still current when the change becomes visible; the store-wide lock is
+   * held only for map updates, never during {@link #persist}, so slow writes (fsync) of different
+   * contexts overlap and readers never wait for the disk. Evicted records leave the map at once
+   * and their files are deleted afterwards under their own stripe (unless re-created meanwhile).
+   */
   @Override
   public final boolean compareAndSet(byte[] recipientId, Object expected, StoredContext update) {
     if (update != null && !java.util.Arrays.equals(update.recipientId(), recipientId)) {
       throw new IllegalArgumentException("record stored under another Recipient ID");
     }
-    List<Object[]> events = new ArrayList<>();
-    synchronized (this) {
-      String k = key(recipientId);
-      StoredContext current = records.get(k);
-      if (current != expected) {
-        return false;
-      }
-      persist(recipientId, update);
-      if (update == null) {
-        records.remove(k);
-        events.add(new Object[] {recipientId, 0L});
-      } else {
-        boolean newKeys = current == null || current.generation() != update.generation();
-        if (newKeys) {
-          records.remove(k); // created or key-updated: now the most recent
+    String k = key(recipientId);
+    List<StoredContext> evicted = new ArrayList<>();
+    synchronized (stripe(recipientId)) {
+      synchronized (this) {
+        if (records.get(k) != expected) {
+          return false;
         }
-        records.put(k, update);
-        events.add(new Object[] {recipientId, update.holder()});
-        Iterator<Map.Entry<String, StoredContext>> it = records.entrySet().iterator();
-        while (records.size() > maxContexts && it.hasNext()) {
-          Map.Entry<String, StoredContext> oldest = it.next();
-          if (oldest.getKey().equals(k)) {
-            continue;
+      }
+      persist(recipientId, update); // durable before anyone can see (or use) the change
+      synchronized (this) {
+        StoredContext current = records.get(k);
+        if (update == null) {
+          records.remove(k);
+        } else {
+          if (current == null || current.generation() != update.generation()) {
+            records.remove(k); // created or key-updated: now the most recent
           }
-          byte[] rid = oldest.getValue().recipientId();
-          persist(rid, null);
-          it.remove();
-          evictions++;
-          events.add(new Object[] {rid, 0L});
+          records.put(k, update);
+          Iterator<Map.Entry<String, StoredContext>> it = records.entrySet().iterator();
+          while (records.size() > maxContexts && it.hasNext()) {
+            Map.Entry<String, StoredContext> oldest = it.next();
+            if (!oldest.getKey().equals(k)) {
+              evicted.add(oldest.getValue());
+              it.remove();
+              evictions++;
+            }
+          }
         }
       }
     }
-    for (Object[] e : events) {
-      for (Listener l : listeners) {
-        l.changed((byte[]) e[0], (Long) e[1]);
+    fire(recipientId, update == null ? 0L : update.holder());
+    for (StoredContext gone : evicted) {
+      byte[] rid = gone.recipientId();
+      synchronized (stripe(rid)) {
+        boolean recreated;
+        synchronized (this) {
+          recreated = records.containsKey(key(rid));
+        }
+        if (!recreated) {
+          persist(rid, null);
+        }
       }
+      fire(rid, 0L);
     }
     return true;
+  }
+
+  private void fire(byte[] recipientId, long holder) {
+    for (Listener l : listeners) {
+      l.changed(recipientId, holder);
+    }
   }
 
   @Override

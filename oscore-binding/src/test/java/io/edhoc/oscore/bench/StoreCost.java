@@ -32,5 +32,29 @@ public final class StoreCost {
         if (s instanceof FileOscoreContextStore f) f.close();
       }
     }
+    // creations of distinct contexts from 4 threads (completing handshakes): writes of different contexts overlap
+    for (int round = 0; round < 3; round++) {
+      FileOscoreContextStore fs = FileOscoreContextStore.open(dir.resolve("par" + round), key, 100_000);
+      int threads = 4, per = 40;
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      long t0 = System.nanoTime();
+      java.util.List<java.util.concurrent.Future<?>> f = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int base = t * per;
+        f.add(pool.submit(() -> {
+          for (int i = 0; i < per; i++) {
+            int id = base + i;
+            fs.create(OscoreContext.derive(new byte[16], new byte[8], new byte[] {1}, new byte[] {(byte) (id >> 8), (byte) id}, null,
+                AeadAlgorithm.AES_CCM_16_64_128, HashAlgorithm.SHA_256), 1, 256);
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> x : f) x.get();
+      double s = (System.nanoTime() - t0) / 1e9;
+      System.out.printf("round %d file   %d creations from %d threads: %.0f contexts/s%n", round, threads * per, threads, threads * per / s);
+      pool.shutdown();
+      fs.close();
+    }
   }
 }

@@ -160,4 +160,48 @@ class StoreReservationTest {
       assertThat(Files.exists(dir.resolve("b").resolve("01.ctx"))).isFalse();
     }
   }
+
+  /** Many contexts created, reserved and evicted from several threads: the map, the files and a reopened store agree. */
+  @Test
+  void fileStoreUnderConcurrentCreatesKeepsTheBoundOnDiskAndInMemory() throws Exception {
+    Path d = dir.resolve("many");
+    int bound = 12;
+    java.util.Map<String, Long> expectedBounds = new java.util.concurrent.ConcurrentHashMap<>();
+    try (FileOscoreContextStore s = FileOscoreContextStore.open(d, key(), bound)) {
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int base = t * 10;
+        fs.add(pool.submit(() -> {
+          for (int i = 0; i < 10; i++) {
+            byte rid = (byte) (base + i + 1);
+            StoredContext r = s.create(ctx(rid), 7, STEP);
+            s.reserve(new byte[] {rid}, r.generation(), 7, STEP);
+          }
+          return null;
+        }));
+      }
+      for (var f : fs) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      assertThat(s.size()).isEqualTo(bound);
+      assertThat(s.evictions()).isEqualTo(40 - bound);
+      for (int rid = 1; rid <= 40; rid++) {
+        OscoreContextStore.Versioned v = s.read(new byte[] {(byte) rid});
+        if (v != null) {
+          expectedBounds.put(java.util.HexFormat.of().toHexDigits((byte) rid), v.record().ssnBound());
+        }
+      }
+      try (var files = Files.list(d)) {
+        assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".ctx")).map(n -> n.substring(0, 2)).sorted().toList())
+            .as("exactly the contexts in memory are on disk").isEqualTo(expectedBounds.keySet().stream().sorted().toList());
+      }
+    }
+    try (FileOscoreContextStore s = FileOscoreContextStore.open(d, key(), bound)) {
+      assertThat(s.size()).isEqualTo(bound);
+      expectedBounds.forEach((rid, b) ->
+          assertThat(s.read(java.util.HexFormat.of().parseHex(rid)).record().ssnBound()).isEqualTo(b).isEqualTo(2 * STEP));
+    }
+  }
 }

@@ -54,6 +54,9 @@ public final class CoapTransport implements AutoCloseable {
   public CoapTransport(String host, int port, EdhocEndpoint edhoc, CaliforniumContexts contexts, int maxBody, EchoVerifier echo,
       String helloPath, EngineQueue queue, int shedMaxAge, int replayEntries) {
     Configuration cfg = configuration();
+    // a block-wise (Block1) transfer is reassembled by Californium up to this size (then 4.13 from
+    // Californium); below it the resource's limit answers (4.13 + Size1, counted as too_large)
+    cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, Math.max(maxBody, cfg.get(CoapConfig.MAX_RESOURCE_BODY_SIZE)));
     // EDHOC requests are deduplicated by the resource in a few hundred bytes each, not by
     // Californium's exchange retention (about 4 KiB each for 247 s); others as before
     TokenGenerator tokens = new RandomTokenGenerator(cfg);
@@ -81,11 +84,22 @@ public final class CoapTransport implements AutoCloseable {
     }
   }
 
+  /**
+   * The largest UDP payload (IPv4: 65535 - 20 - 8). Californium's UDP connector drops a datagram
+   * larger than {@link UdpConfig#UDP_DATAGRAM_SIZE} (default 2048) before parsing it, with a debug
+   * log only, so a body of about 2 KiB and more got no answer at all. With the receive buffer at
+   * the UDP maximum every datagram arrives whole and an oversized body gets 4.13 with Size1 from
+   * the resource. Cost: one buffer of this size per receiver thread (not per message: a received
+   * message is copied out at its own length).
+   */
+  public static final int MAX_UDP_PAYLOAD = 65_507;
+
   /** Californium configuration without writing Californium3.properties into the working directory. */
   public static synchronized Configuration configuration() {
     CoapConfig.register();
     UdpConfig.register();
     Configuration cfg = Configuration.createStandardWithoutFile();
+    cfg.set(UdpConfig.UDP_DATAGRAM_SIZE, MAX_UDP_PAYLOAD);
     Configuration.setStandard(cfg);
     return cfg;
   }

@@ -48,6 +48,7 @@ public final class ConfigLoader {
     if (file != null) {
       JsonNode fromFile = readFile(mapper, file);
       merge(tree, fromFile, "");
+      resolvePaths(tree, fromFile, file);
     }
     applyEnv(tree, env);
     ServiceConfig cfg;
@@ -60,6 +61,36 @@ public final class ConfigLoader {
     }
     validate(cfg);
     return cfg;
+  }
+
+  /** Configuration keys that name files or directories. */
+  static final List<String> PATH_KEYS = List.of("credentials.config", "credentials.directory", "credentials.devDirectory",
+      "cluster.stateKeyFile");
+
+  /**
+   * A relative path in the file resolves against the file's directory (systemd starts services in
+   * /, a container wherever its WORKDIR is): the result is absolute. Paths from the environment
+   * and the built-in defaults (devDirectory {@code .edhoc-dev}) stay relative to the working
+   * directory.
+   */
+  private static void resolvePaths(ObjectNode tree, JsonNode fromFile, Path file) throws ConfigException {
+    Path base = file.toAbsolutePath().normalize().getParent();
+    for (String key : PATH_KEYS) {
+      String[] k = key.split("\\.");
+      JsonNode v = fromFile.path(k[0]).path(k[1]);
+      if (!v.isTextual() || v.asText().isEmpty()) {
+        continue;
+      }
+      Path p;
+      try {
+        p = Path.of(v.asText());
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new ConfigException(key, "not a valid path: " + e.getMessage());
+      }
+      if (!p.isAbsolute()) {
+        ((ObjectNode) tree.get(k[0])).put(k[1], base.resolve(p).normalize().toString());
+      }
+    }
   }
 
   /** Parses a configuration text (YAML or JSON) without the environment; for tests and checks. */
@@ -326,6 +357,11 @@ public final class ConfigLoader {
     range("limits.engineQueuePerWorker", c.limits.engineQueuePerWorker, 1, 100_000);
     range("limits.shedRetryAfterSeconds", c.limits.shedRetryAfterSeconds, 0, 3600);
 
+    try {
+      io.edhoc.crypto.CryptoChoice.parse(c.crypto.provider);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("crypto.provider", "must be auto, conscrypt or bouncycastle, not '" + c.crypto.provider + "'");
+    }
     nonBlank("cluster.host", c.cluster.host);
     port("cluster.port", c.cluster.port);
     range("cluster.portAutoIncrement", c.cluster.portAutoIncrement, 0, 100);

@@ -16,6 +16,8 @@ public final class ServiceConfig {
   public Edhoc edhoc = new Edhoc();
   public Limits limits = new Limits();
   public Cluster cluster = new Cluster();
+  public Crypto crypto = new Crypto();
+  public Log log = new Log();
   public Oscore oscore = new Oscore();
 
   /** The HTTP transport: POST /.well-known/edhoc. */
@@ -147,6 +149,15 @@ public final class ServiceConfig {
     public String stateKeyFile = "";
   }
 
+  /** Which library does the EDHOC public-key work (docs/architecture.md, "Crypto providers"). */
+  public static final class Crypto {
+    /**
+     * auto (Conscrypt/BoringSSL where its native library loads, else Bouncy Castle), conscrypt
+     * (fail at start-up without it) or bouncycastle.
+     */
+    public String provider = "auto";
+  }
+
   /** Where the server's OSCORE contexts live (docs/service.md, "What survives what"). */
   public static final class Oscore {
     /**
@@ -171,5 +182,14 @@ public final class ServiceConfig {
      * credentials directory, created (owner-only) when missing.
      */
     public String keyFile = "";
+  }
+
+  /** Logging switches (levels: EDHOC_LOG_LEVEL, see docs/service.md). */
+  public static final class Log {
+    /**
+     * One INFO line per handshake on logger {@code io.edhoc.service.handshake}: transport, peer
+     * address, method, suite, peer credential, outcome, duration. Never key material.
+     */
+    public boolean handshakes = false;
   }
 }
