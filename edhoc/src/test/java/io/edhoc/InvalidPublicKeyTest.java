@@ -15,14 +15,36 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import io.edhoc.crypto.CryptoChoice;
+import io.edhoc.crypto.CryptoProvider;
+import io.edhoc.crypto.DefaultCrypto;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * An invalid or low-order peer public key (ephemeral G_X / G_Y, or a static DH key from a
  * credential) ends the handshake with INVALID_PUBLIC_KEY and an ERR_CODE 1 error message, never
- * with another exception.
+ * with another exception: the same Failure on both public-key libraries (Bouncy Castle and
+ * Conscrypt/BoringSSL; the Conscrypt run is skipped where its native library does not load).
  */
+@ParameterizedClass(name = "crypto {0}")
+@EnumSource(value = CryptoChoice.class, names = {"BOUNCYCASTLE", "CONSCRYPT"})
 class InvalidPublicKeyTest {
+  @Parameter
+  CryptoChoice choice;
+
+  private CryptoProvider crypto;
+
+  @BeforeEach
+  void selectProvider() {
+    Assumptions.assumeTrue(choice != CryptoChoice.CONSCRYPT || DefaultCrypto.conscryptAvailable(), "Conscrypt not available here");
+    crypto = DefaultCrypto.of(choice);
+  }
+
   /** X25519 u-coordinates of small order (RFC 7748 section 6.1 asks for the all-zero check), and their non-canonical forms. */
   static final List<String> X25519_BAD = List.of(
       "0000000000000000000000000000000000000000000000000000000000000000",
@@ -114,10 +136,10 @@ class InvalidPublicKeyTest {
     for (CipherSuite s : new CipherSuite[] {CipherSuite.SUITE_0, CipherSuite.SUITE_2, CipherSuite.SUITE_25}) {
       Fixture.Pair p = new Fixture.Pair(Method.STAT_STAT, s);
       for (byte[] gx : bad(s.dhCurve())) {
-        Initiator.AwaitingMessage2 w2 = Edhoc.initiator(p.initiator().build()).writeMessage1();
+        Initiator.AwaitingMessage2 w2 = Edhoc.initiator(p.initiator().crypto(crypto).build()).writeMessage1();
         byte[] m1 = w2.message1();
         byte[] tampered = withGx(m1, gX(m1, s), gx);
-        EdhocException e = assertThrows(EdhocException.class, () -> Edhoc.responder(p.responder().build()).readMessage1(tampered).writeMessage2(),
+        EdhocException e = assertThrows(EdhocException.class, () -> Edhoc.responder(p.responder().crypto(crypto).build()).readMessage1(tampered).writeMessage2(),
             s + " G_X " + Hex.encode(gx));
         assertInvalidKey(e);
       }
@@ -141,7 +163,7 @@ class InvalidPublicKeyTest {
     for (CipherSuite s : new CipherSuite[] {CipherSuite.SUITE_0, CipherSuite.SUITE_2, CipherSuite.SUITE_25}) {
       Fixture.Pair p = new Fixture.Pair(Method.SIG_SIG, s);
       for (byte[] gy : bad(s.dhCurve())) {
-        Initiator.AwaitingMessage2 w2 = Edhoc.initiator(p.initiator().build()).writeMessage1();
+        Initiator.AwaitingMessage2 w2 = Edhoc.initiator(p.initiator().crypto(crypto).build()).writeMessage1();
         byte[] gyCiphertext = new byte[gy.length + 80];
         System.arraycopy(gy, 0, gyCiphertext, 0, gy.length);
         EdhocException e = assertThrows(EdhocException.class, () -> w2.readMessage2(CborWriter.bstr(gyCiphertext)), s + " G_Y " + Hex.encode(gy));
@@ -158,8 +180,8 @@ class InvalidPublicKeyTest {
       CcsCredential claimed = CcsCredential.create("initiator", new CosePublicKey(CoseCurve.X25519, bad, null), new byte[] {0x0c}, null, null);
       CosePrivateKey any = Fixture.key(CoseCurve.X25519);
       EdhocConfig icOnly = EdhocConfig.builder().suites(CipherSuite.SUITE_0).methods(Method.STAT_STAT)
-          .credential(OwnCredential.byReference(claimed, any)).peers(p.initiatorPeers).build();
-      EdhocConfig rc = p.responder().peers(new InMemoryCredentialStore().add(claimed)).build();
+          .credential(OwnCredential.byReference(claimed, any)).peers(p.initiatorPeers).crypto(crypto).build();
+      EdhocConfig rc = p.responder().crypto(crypto).peers(new InMemoryCredentialStore().add(claimed)).build();
       Initiator.AwaitingMessage2 w2 = Edhoc.initiator(icOnly).writeMessage1();
       Responder.AwaitingMessage3 w3 = Edhoc.responder(rc).readMessage1(w2.message1()).writeMessage2();
       byte[] m3 = w2.readMessage2(w3.message2()).writeMessage3().message3();
@@ -174,8 +196,8 @@ class InvalidPublicKeyTest {
     for (byte[] bad : bad(CoseCurve.X25519)) {
       CcsCredential claimed = CcsCredential.create("responder", new CosePublicKey(CoseCurve.X25519, bad, null), new byte[] {0x0d}, null, null);
       EdhocConfig rc = EdhocConfig.builder().suites(CipherSuite.SUITE_0).methods(Method.STAT_STAT)
-          .credential(OwnCredential.byReference(claimed, Fixture.key(CoseCurve.X25519))).peers(p.responderPeers).build();
-      EdhocConfig ic = p.initiator().peers(new InMemoryCredentialStore().add(claimed)).build();
+          .credential(OwnCredential.byReference(claimed, Fixture.key(CoseCurve.X25519))).peers(p.responderPeers).crypto(crypto).build();
+      EdhocConfig ic = p.initiator().crypto(crypto).peers(new InMemoryCredentialStore().add(claimed)).build();
       Initiator.AwaitingMessage2 w2 = Edhoc.initiator(ic).writeMessage1();
       Responder.AwaitingMessage3 w3 = Edhoc.responder(rc).readMessage1(w2.message1()).writeMessage2();
       EdhocException e = assertThrows(EdhocException.class, () -> w2.readMessage2(w3.message2()), Hex.encode(bad));

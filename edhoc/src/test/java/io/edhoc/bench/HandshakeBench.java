@@ -35,8 +35,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * A full in-process EDHOC handshake (initiator and responder in one thread, message_1 to
  * message_3, no message_4, CCS credentials by kid) next to its public-key floor: exactly the
  * key generations, ECDH, signatures and verifications that handshake does, through the same
- * {@link DefaultCrypto}. The ratio handshake / floor is the protocol's own overhead (CBOR, HKDF,
- * AEAD, transcript hashes, credential lookup). Run: see docs/performance.md, "Handshake".
+ * {@link DefaultCrypto} (per {@code crypto}: bouncycastle or conscrypt). The ratio handshake /
+ * floor is the protocol's own overhead (CBOR, HKDF, AEAD, transcript hashes, credential lookup).
+ * Run: see docs/performance.md, "Handshake".
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,6 +52,11 @@ public class HandshakeBench {
   @Param({"0", "3"})
   public int method;
 
+  @Param({"bouncycastle", "conscrypt"})
+  public String crypto;
+
+  private DefaultCrypto provider;
+
   private EdhocConfig initiator;
   private EdhocConfig responder;
 
@@ -63,9 +69,9 @@ public class HandshakeBench {
   private byte[] toBeSigned2;
   private byte[] toBeSigned3;
 
-  static CosePrivateKey key(CoseCurve curve, SecureRandom random) {
+  static CosePrivateKey key(DefaultCrypto provider, CoseCurve curve, SecureRandom random) {
     if (curve.use().agrees()) {
-      return DefaultCrypto.get().keyExchange(curve).generate(random);
+      return provider.keyExchange(curve).generate(random);
     }
     byte[] seed = new byte[32];
     random.nextBytes(seed);
@@ -78,17 +84,18 @@ public class HandshakeBench {
   public void setup() throws Exception {
     CipherSuite s = CipherSuite.fromId(suite);
     Method m = Method.fromId(method);
-    random = DefaultCrypto.get().random();
-    keyI = key(m.initiatorSigns() ? s.signatureCurve() : s.dhCurve(), random);
-    keyR = key(m.responderSigns() ? s.signatureCurve() : s.dhCurve(), random);
+    provider = DefaultCrypto.of(io.edhoc.crypto.CryptoChoice.parse(crypto));
+    random = provider.random();
+    keyI = key(provider, m.initiatorSigns() ? s.signatureCurve() : s.dhCurve(), random);
+    keyR = key(provider, m.responderSigns() ? s.signatureCurve() : s.dhCurve(), random);
     CcsCredential credI = CcsCredential.create("initiator", keyI.publicKey(), new byte[] {0x0a}, null, null);
     CcsCredential credR = CcsCredential.create("responder", keyR.publicKey(), new byte[] {0x0b}, null, null);
     initiator = EdhocConfig.builder().suites(s).methods(m).credential(OwnCredential.byReference(credI, keyI))
-        .peers(new InMemoryCredentialStore().add(credR)).build();
+        .peers(new InMemoryCredentialStore().add(credR)).crypto(provider).build();
     responder = EdhocConfig.builder().suites(s).methods(m).credential(OwnCredential.byReference(credR, keyR))
-        .peers(new InMemoryCredentialStore().add(credI)).build();
-    dh = DefaultCrypto.get().keyExchange(s.dhCurve());
-    signer = DefaultCrypto.get().signer(s.signatureAlgorithm(), s.signatureCurve());
+        .peers(new InMemoryCredentialStore().add(credI)).crypto(provider).build();
+    dh = provider.keyExchange(s.dhCurve());
+    signer = provider.signer(s.signatureAlgorithm(), s.signatureCurve());
     // Sig_structure sizes as in the handshake: "Signature1", ID_CRED, << TH, CRED, EAD >>, MAC
     toBeSigned2 = new byte[48 + credR.cred().length + 32];
     toBeSigned3 = new byte[48 + credI.cred().length + 32];

@@ -19,17 +19,40 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.BiPredicate;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Project Wycheproof vectors (src/test/resources/wycheproof, see its README) against {@link
- * DefaultCrypto}. One dynamic test per case, named after file and tcId.
+ * DefaultCrypto}, once per public-key library (Bouncy Castle and Conscrypt/BoringSSL; the
+ * Conscrypt run is skipped, not failed, where its native library does not load). One dynamic test
+ * per case, named after file and tcId.
  */
+@ParameterizedClass(name = "crypto {0}")
+@EnumSource(value = CryptoChoice.class, names = {"BOUNCYCASTLE", "CONSCRYPT"})
 class WycheproofTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final DefaultCrypto CRYPTO = DefaultCrypto.get();
+
+  @Parameter
+  CryptoChoice choice;
+
+  private DefaultCrypto crypto;
+
+  @BeforeEach
+  void selectProvider() {
+    Assumptions.assumeTrue(choice != CryptoChoice.CONSCRYPT || DefaultCrypto.conscryptAvailable(), "Conscrypt not available here");
+    crypto = DefaultCrypto.of(choice);
+    String expected = choice == CryptoChoice.CONSCRYPT ? DefaultCrypto.CONSCRYPT : DefaultCrypto.BOUNCYCASTLE;
+    for (String primitive : List.of("x25519", "p256", "ed25519", "es256")) {
+      assertThat(crypto.implementations()).containsEntry(primitive, expected);
+    }
+  }
 
   /** A test case with its group. */
   private static final class Case {
@@ -113,8 +136,8 @@ class WycheproofTest {
 
   // ---------------------------------------------------------------- XDH
 
-  private static List<DynamicTest> xdh(String file, CoseCurve curve) {
-    KeyExchange kx = CRYPTO.keyExchange(curve);
+  private List<DynamicTest> xdh(String file, CoseCurve curve) {
+    KeyExchange kx = crypto.keyExchange(curve);
     return cases(file, g -> true, c -> {
       CosePrivateKey own = new CosePrivateKey(curve, c.bytes("private"), null);
       byte[] pub = c.bytes("public");
@@ -141,8 +164,8 @@ class WycheproofTest {
 
   // ---------------------------------------------------------------- ECDH, x-only
 
-  private static List<DynamicTest> ecdh(String file, CoseCurve curve) {
-    KeyExchange kx = CRYPTO.keyExchange(curve);
+  private List<DynamicTest> ecdh(String file, CoseCurve curve) {
+    KeyExchange kx = crypto.keyExchange(curve);
     int len = curve.coordinateLength();
     return cases(file, g -> true, c -> {
       CosePrivateKey own = new CosePrivateKey(curve, fixed(c.bytes("private"), len), null);
@@ -185,8 +208,8 @@ class WycheproofTest {
 
   // ---------------------------------------------------------------- signatures
 
-  private static List<DynamicTest> eddsa(String file, CoseCurve curve) {
-    Signer s = CRYPTO.signer(SignatureAlgorithm.EDDSA, curve);
+  private List<DynamicTest> eddsa(String file, CoseCurve curve) {
+    Signer s = crypto.signer(SignatureAlgorithm.EDDSA, curve);
     return cases(file, g -> true, c -> {
       CosePublicKey pk = new CosePublicKey(curve, Hex.decode(c.group.get("publicKey").get("pk").asText()), null);
       boolean ok = s.verify(pk, c.bytes("msg"), c.bytes("sig"));
@@ -204,8 +227,8 @@ class WycheproofTest {
     return eddsa("ed448_test.json", CoseCurve.ED448);
   }
 
-  private static List<DynamicTest> ecdsa(String file, SignatureAlgorithm alg, CoseCurve curve) {
-    Signer s = CRYPTO.signer(alg, curve);
+  private List<DynamicTest> ecdsa(String file, SignatureAlgorithm alg, CoseCurve curve) {
+    Signer s = crypto.signer(alg, curve);
     int len = curve.coordinateLength();
     return cases(file, g -> true, c -> {
       JsonNode k = c.group.get("publicKey");
@@ -252,33 +275,33 @@ class WycheproofTest {
 
   @TestFactory
   List<DynamicTest> a128gcm() {
-    Aead a = CRYPTO.aead(AeadAlgorithm.A128GCM);
+    Aead a = crypto.aead(AeadAlgorithm.A128GCM);
     return cases("aes_gcm_test.json", group(128, 96, 128), c -> aeadCase(a, c));
   }
 
   @TestFactory
   List<DynamicTest> a256gcm() {
-    Aead a = CRYPTO.aead(AeadAlgorithm.A256GCM);
+    Aead a = crypto.aead(AeadAlgorithm.A256GCM);
     return cases("aes_gcm_test.json", group(256, 96, 128), c -> aeadCase(a, c));
   }
 
   @TestFactory
   List<DynamicTest> chacha20Poly1305() {
-    Aead a = CRYPTO.aead(AeadAlgorithm.CHACHA20_POLY1305);
+    Aead a = crypto.aead(AeadAlgorithm.CHACHA20_POLY1305);
     return cases("chacha20_poly1305_test.json", g -> g.get("ivSize").asInt() == 96, c -> aeadCase(a, c));
   }
 
   @TestFactory
   List<DynamicTest> aesCcm16128128() {
-    Aead a = CRYPTO.aead(AeadAlgorithm.AES_CCM_16_128_128);
+    Aead a = crypto.aead(AeadAlgorithm.AES_CCM_16_128_128);
     return cases("aes_ccm_test.json", group(128, 104, 128), c -> aeadCase(a, c));
   }
 
   /** Wycheproof's CCM ModifiedTag cases use 12-byte nonces; replay their tampering with 13-byte ones. */
   @TestFactory
   List<DynamicTest> aesCcmModifiedTagsWith13ByteNonce() {
-    Aead a64 = CRYPTO.aead(AeadAlgorithm.AES_CCM_16_64_128);
-    Aead a128 = CRYPTO.aead(AeadAlgorithm.AES_CCM_16_128_128);
+    Aead a64 = crypto.aead(AeadAlgorithm.AES_CCM_16_64_128);
+    Aead a128 = crypto.aead(AeadAlgorithm.AES_CCM_16_128_128);
     return cases("aes_ccm_test.json", g -> g.get("keySize").asInt() == 128 && g.get("ivSize").asInt() == 96 && g.get("tagSize").asInt() == 128,
         c -> {
           if (!c.flag("ModifiedTag")) {
@@ -320,8 +343,8 @@ class WycheproofTest {
 
   // ---------------------------------------------------------------- HKDF / HMAC
 
-  private static List<DynamicTest> hkdf(String file, HashAlgorithm alg) {
-    EdhocHash h = CRYPTO.hash(alg);
+  private List<DynamicTest> hkdf(String file, HashAlgorithm alg) {
+    EdhocHash h = crypto.hash(alg);
     return cases(file, g -> true, c -> {
       int size = c.test.get("size").asInt();
       byte[] prk = h.extract(c.bytes("salt"), c.bytes("ikm"));
@@ -347,7 +370,7 @@ class WycheproofTest {
   /** HMAC-SHA-256 is HKDF-Extract(salt = key, IKM = msg). Truncated tags compare the leftmost bytes. */
   @TestFactory
   List<DynamicTest> hmacSha256() {
-    EdhocHash h = CRYPTO.hash(HashAlgorithm.SHA_256);
+    EdhocHash h = crypto.hash(HashAlgorithm.SHA_256);
     BiPredicate<byte[], byte[]> same = java.security.MessageDigest::isEqual;
     return cases("hmac_sha256_test.json", g -> true, c -> {
       byte[] tag = c.bytes("tag");

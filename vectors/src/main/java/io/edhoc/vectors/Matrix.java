@@ -67,9 +67,27 @@ public final class Matrix implements Runnable {
 
   private final Report report;
   private final Pki pki = new Pki();
+  private final io.edhoc.crypto.CryptoProvider cryptoI;
+  private final io.edhoc.crypto.CryptoProvider cryptoR;
+  private final String label;
+  private final boolean flips;
 
+  /** The full matrix (honest handshakes and bit flips) on the default crypto provider. */
   public Matrix(Report report) {
+    this(report, io.edhoc.crypto.DefaultCrypto.get(), io.edhoc.crypto.DefaultCrypto.get(), "", true);
+  }
+
+  /**
+   * The matrix with the initiator on one crypto provider and the responder on another; label
+   * (e.g. " [initiator conscrypt, responder bouncycastle]") goes into every case name; flips=false
+   * runs the honest handshakes only.
+   */
+  public Matrix(Report report, io.edhoc.crypto.CryptoProvider cryptoI, io.edhoc.crypto.CryptoProvider cryptoR, String label, boolean flips) {
     this.report = report;
+    this.cryptoI = cryptoI;
+    this.cryptoR = cryptoR;
+    this.label = label;
+    this.flips = flips;
   }
 
   @Override
@@ -93,7 +111,7 @@ public final class Matrix implements Runnable {
   }
 
   void runCase(Method m, CipherSuite s, Form f) {
-    String name = caseName(m, s, f);
+    String name = caseName(m, s, f) + label;
     Endpoints ep;
     try {
       ep = endpoints(m, s, f);
@@ -108,7 +126,7 @@ public final class Matrix implements Runnable {
       report.fail(name, "escaped exception " + e);
       return;
     }
-    if (honest == null) {
+    if (honest == null || !flips) {
       return;
     }
     SplittableRandom rnd = new SplittableRandom(name.hashCode());
@@ -319,8 +337,8 @@ public final class Matrix implements Runnable {
     Keyed r = pki.credential("responder", curveR, m.responderSigns(), f.x509);
     OwnCredential ownI = f.byValue ? OwnCredential.byValue(i.credential, i.key) : OwnCredential.byReference(i.credential, i.key);
     OwnCredential ownR = f.byValue ? OwnCredential.byValue(r.credential, r.key) : OwnCredential.byReference(r.credential, r.key);
-    EdhocConfig ci = EdhocConfig.builder().suites(s).methods(m).credential(ownI).peers(pki.resolver(r.credential)).build();
-    EdhocConfig cr = EdhocConfig.builder().suites(s).methods(m).credential(ownR).peers(pki.resolver(i.credential)).build();
+    EdhocConfig ci = EdhocConfig.builder().suites(s).methods(m).credential(ownI).peers(pki.resolver(r.credential)).crypto(cryptoI).build();
+    EdhocConfig cr = EdhocConfig.builder().suites(s).methods(m).credential(ownR).peers(pki.resolver(i.credential)).crypto(cryptoR).build();
     return new Endpoints(ci, cr, i.credential, r.credential);
   }
 

@@ -59,21 +59,35 @@ public final class PskDraftReplay {
 
   private final VectorFile file;
   private final Report report;
+  private final io.edhoc.crypto.CryptoProvider crypto;
+  private final String label;
 
   public PskDraftReplay(VectorFile file, Report report) {
+    this(file, report, DefaultCrypto.get(), "");
+  }
+
+  /** The replay on the given provider; label (e.g. " [bouncycastle]") goes into every check name. */
+  public PskDraftReplay(VectorFile file, Report report, io.edhoc.crypto.CryptoProvider crypto, String label) {
     this.file = file;
     this.report = report;
+    this.crypto = crypto;
+    this.label = label;
   }
 
   public static Runnable task(Report report) {
     return () -> new PskDraftReplay(VectorFile.load("psk-draft.json"), report).run();
   }
 
+  /** The replay on one more provider, its checks labelled. */
+  public static Runnable task(Report report, io.edhoc.crypto.CryptoProvider crypto, String label) {
+    return () -> new PskDraftReplay(VectorFile.load("psk-draft.json"), report, crypto, label).run();
+  }
+
   public void run() {
     VectorFile.Trace t = file.trace("appendix_B");
     Set<String> checked = new LinkedHashSet<>();
     for (String role : List.of("initiator", "responder")) {
-      String prefix = P + role + ": ";
+      String prefix = P + role + label + ": ";
       try {
         checked.addAll("initiator".equals(role) ? initiator(t, prefix) : responder(t, prefix));
       } catch (Exception | AssertionError e) {
@@ -83,7 +97,7 @@ public final class PskDraftReplay {
     Set<String> missing = new LinkedHashSet<>(t.names());
     missing.removeAll(checked);
     missing.removeAll(INPUTS);
-    report.check(P + "every printed value checked", missing.isEmpty(), "not checked: " + missing);
+    report.check(P + label.trim() + (label.isEmpty() ? "" : " ") + "every printed value checked", missing.isEmpty(), "not checked: " + missing);
   }
 
   // ---- fixtures ----
@@ -192,7 +206,7 @@ public final class PskDraftReplay {
     Setup s = setup(t, prefix);
     Rfc9529Replay.Collector c = new Rfc9529Replay.Collector();
     TestHooks hooks = TestHooks.create().trace(c).ephemeralKey(s.x);
-    EdhocConfig cfg = EdhocConfig.builder().methods(Method.PSK).suites(CipherSuite.SUITE_2).psk(s.psk).connectionIds(queue(s.cI))
+    EdhocConfig cfg = EdhocConfig.builder().crypto(crypto).methods(Method.PSK).suites(CipherSuite.SUITE_2).psk(s.psk).connectionIds(queue(s.cI))
         .testHooks(hooks).build();
     Initiator.AwaitingMessage2 w2 = Edhoc.initiator(cfg, Method.PSK).writeMessage1();
     report.equal(prefix + "message_1", t.get("message_1"), w2.message1());
@@ -211,7 +225,7 @@ public final class PskDraftReplay {
     Setup s = setup(t, prefix);
     Rfc9529Replay.Collector c = new Rfc9529Replay.Collector();
     TestHooks hooks = TestHooks.create().trace(c).ephemeralKey(s.y);
-    EdhocConfig cfg = EdhocConfig.builder().methods(Method.PSK).suites(CipherSuite.SUITE_2).pskResolver(id -> id.equals(s.psk.idCredPsk()) ? s.psk : null)
+    EdhocConfig cfg = EdhocConfig.builder().crypto(crypto).methods(Method.PSK).suites(CipherSuite.SUITE_2).pskResolver(id -> id.equals(s.psk.idCredPsk()) ? s.psk : null)
         .connectionIds(queue(s.cR)).testHooks(hooks).build();
     Responder.Message1Received r1 = Edhoc.responder(cfg).readMessage1(t.get("message_1"));
     report.check(prefix + "message_1 accepted as method 4, suite 2", r1.method() == Method.PSK && r1.suite() == CipherSuite.SUITE_2,

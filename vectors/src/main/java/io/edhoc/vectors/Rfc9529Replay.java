@@ -43,10 +43,20 @@ public final class Rfc9529Replay {
 
   private final VectorFile file;
   private final Report report;
+  private final io.edhoc.crypto.CryptoProvider crypto;
+  private final String label;
 
+  /** The replay on the default crypto provider (DefaultCrypto "auto"). */
   public Rfc9529Replay(VectorFile file, Report report) {
+    this(file, report, io.edhoc.crypto.DefaultCrypto.get(), "");
+  }
+
+  /** The replay on the given provider; label (e.g. " [bouncycastle]") goes into every check name. */
+  public Rfc9529Replay(VectorFile file, Report report, io.edhoc.crypto.CryptoProvider crypto, String label) {
     this.file = file;
     this.report = report;
+    this.crypto = crypto;
+    this.label = label;
   }
 
   public void run() {
@@ -54,7 +64,7 @@ public final class Rfc9529Replay {
       VectorFile.Trace t = file.trace(section);
       Set<String> checked = new LinkedHashSet<>();
       for (String role : List.of("initiator", "responder")) {
-        String prefix = "rfc9529 " + section.replace('_', ' ') + " " + role + ": ";
+        String prefix = "rfc9529 " + section.replace('_', ' ') + " " + role + label + ": ";
         try {
           checked.addAll("initiator".equals(role) ? initiator(t, prefix) : responder(t, prefix));
         } catch (Exception | AssertionError e) {
@@ -66,7 +76,7 @@ public final class Rfc9529Replay {
       missing.removeAll(INPUTS);
       missing.remove("salt"); // section 2 prints the salt of PRK_2e, which is TH_2 (checked)
       missing.remove("error"); // checked as the negotiation round
-      report.check("rfc9529 " + section.replace('_', ' ') + ": every printed value checked", missing.isEmpty(), "not checked: " + missing);
+      report.check("rfc9529 " + section.replace('_', ' ') + label + ": every printed value checked", missing.isEmpty(), "not checked: " + missing);
     }
   }
 
@@ -173,7 +183,7 @@ public final class Rfc9529Replay {
     Collector c = new Collector();
     TestHooks hooks = TestHooks.create().trace(c);
     boolean negotiation = t.name().equals("section_3");
-    EdhocConfig.Builder b = EdhocConfig.builder().methods(s.method).credential(s.initiatorCred).peers(new InMemoryCredentialStore().add(s.credR));
+    EdhocConfig.Builder b = EdhocConfig.builder().crypto(crypto).methods(s.method).credential(s.initiatorCred).peers(new InMemoryCredentialStore().add(s.credR));
     Initiator start;
     if (negotiation) {
       // RFC 9529 section 3: the Initiator prefers suite 6, then 2; the first message_1 offers 6 only
@@ -216,7 +226,7 @@ public final class Rfc9529Replay {
     Setup s = setup(t);
     Collector c = new Collector();
     TestHooks hooks = TestHooks.create().trace(c).ephemeralKey(s.y);
-    EdhocConfig cfg = EdhocConfig.builder().methods(s.method).suites(s.suite).credential(s.responderCred)
+    EdhocConfig cfg = EdhocConfig.builder().crypto(crypto).methods(s.method).suites(s.suite).credential(s.responderCred)
         .peers(new InMemoryCredentialStore().add(s.credI)).connectionIds(queue(s.cR)).testHooks(hooks).build();
     if (t.name().equals("section_3")) {
       try {

@@ -127,9 +127,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress lines.")
   boolean quiet;
 
-  // hook for issue 10 / i11: `--crypto auto|conscrypt|bouncycastle` selects the CryptoProvider of the
-  // initiator (and the in-process responder) once the option exists on `serve`; pass it to
-  // ClientSetup.initiatorConfig / responderConfig.
+  @Option(names = "--crypto", paramLabel = "auto|conscrypt|bouncycastle", defaultValue = "${env:EDHOC_CRYPTO_PROVIDER:-auto}",
+      description = "Library for the public-key work of the initiator (and of the --in-process responder) "
+          + "(default ${DEFAULT-VALUE}, from EDHOC_CRYPTO_PROVIDER when set; auto: Conscrypt where it loads, else Bouncy Castle).")
+  String crypto;
 
   enum Arrivals {
     poisson,
@@ -202,9 +203,10 @@ final class BenchCommand implements Callable<Integer> {
       }
       m = ClientSetup.method(method);
       CipherSuite s = ClientSetup.suite(suite);
-      config = ClientSetup.initiatorConfig(credentials, m, s, false);
+      io.edhoc.crypto.DefaultCrypto cryptoProvider = ClientSetup.crypto(crypto);
+      config = ClientSetup.initiatorConfig(credentials, m, s, false, cryptoProvider);
       if (inProcess) {
-        EdhocConfig server = ClientSetup.responderConfig(serverCredentials, m, config.suites());
+        EdhocConfig server = ClientSetup.responderConfig(serverCredentials, m, config.suites()).toBuilder().crypto(cryptoProvider).build();
         ExecutorService pool = Executors.newFixedThreadPool(threads, named("bench-in-process"));
         closeLater.add(pool::shutdownNow);
         driver = pool;
@@ -239,7 +241,7 @@ final class BenchCommand implements Callable<Integer> {
     err.println("bench: " + mode + (load && rate != null ? " " + rate + "/s " + arrivals : load ? " " + concurrencyOrDefault() + " in flight" : "")
         + (halfOpen > 0 ? (load ? " + " : " ") + halfOpen + " half-open message_1" : "") + " against " + (inProcess ? "the in-process responder"
         : transport.target()) + ", method " + m.id() + ", suite " + suite + ", " + threads + " threads" + (d != null ? ", " + d.toMillis() / 1000.0 + " s" : "")
-        + (count > 0 ? ", at most " + count : ""));
+        + (count > 0 ? ", at most " + count : "") + ", crypto " + ((io.edhoc.crypto.DefaultCrypto) config.crypto()).describe());
     long t0 = System.nanoTime();
     deadline = d == null ? Long.MAX_VALUE : t0 + d.toNanos();
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(named("bench-progress"));

@@ -68,6 +68,21 @@ final class ClientSetup {
    * these credentials can run {@code method} with, in the order 2, 0, then by number.
    */
   static EdhocConfig initiatorConfig(Path credentials, Method method, CipherSuite preferred, boolean fallback) throws UsageException {
+    return initiatorConfig(credentials, method, preferred, fallback, io.edhoc.crypto.DefaultCrypto.get());
+  }
+
+  /** The crypto provider of --crypto auto|conscrypt|bouncycastle; conscrypt without its native library is a usage error, with the reason. */
+  static io.edhoc.crypto.DefaultCrypto crypto(String choice) throws UsageException {
+    try {
+      return io.edhoc.crypto.DefaultCrypto.of(io.edhoc.crypto.CryptoChoice.parse(choice));
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new UsageException("--crypto: " + e.getMessage());
+    }
+  }
+
+  /** As above, on the given crypto provider. */
+  static EdhocConfig initiatorConfig(Path credentials, Method method, CipherSuite preferred, boolean fallback,
+      io.edhoc.crypto.CryptoProvider crypto) throws UsageException {
     EdhocService.LoadedCredentials creds;
     Path p = credentials != null ? credentials : Path.of(".edhoc-dev", "client");
     try {
@@ -89,7 +104,7 @@ final class ClientSetup {
     if (method.isPsk() && creds.psks().isEmpty()) {
       throw new UsageException("method 4 needs a PSK: give --credentials FILE with a psk entry (the directory form holds no PSK)");
     }
-    EdhocConfig.Builder b = EdhocConfig.builder().methods(method).peers(creds.peers()).psks(creds.psks());
+    EdhocConfig.Builder b = EdhocConfig.builder().methods(method).peers(creds.peers()).psks(creds.psks()).crypto(crypto);
     creds.own().forEach(b::credential);
     List<CipherSuite> order = new ArrayList<>();
     order.add(preferred);

@@ -73,6 +73,10 @@ final class ConnectCommand implements Callable<Integer> {
   @Option(names = "--show-secrets", description = "Also print the OSCORE Master Secret and Master Salt.")
   boolean showSecrets;
 
+  @Option(names = "--crypto", paramLabel = "auto|conscrypt|bouncycastle", defaultValue = "${env:EDHOC_CRYPTO_PROVIDER:-auto}",
+      description = "Library for the public-key work (default ${DEFAULT-VALUE}, from EDHOC_CRYPTO_PROVIDER when set; auto: Conscrypt where it loads, else Bouncy Castle).")
+  String crypto;
+
   @Option(names = "--timeout", paramLabel = "MS", description = "Per-request timeout in milliseconds (default ${DEFAULT-VALUE}).", defaultValue = "10000")
   long timeoutMs;
 
@@ -97,7 +101,7 @@ final class ConnectCommand implements Callable<Integer> {
       }
       m = ClientSetup.method(method);
       CipherSuite s = ClientSetup.suite(suite);
-      cfg = ClientSetup.initiatorConfig(credentials, m, s, !noFallback);
+      cfg = ClientSetup.initiatorConfig(credentials, m, s, !noFallback, ClientSetup.crypto(crypto));
     } catch (ClientSetup.UsageException e) {
       err.println("connect: " + e.getMessage());
       return ClientSetup.USAGE;

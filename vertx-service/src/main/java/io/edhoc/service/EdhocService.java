@@ -54,6 +54,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.edhoc.crypto.CryptoChoice;
+import io.edhoc.crypto.DefaultCrypto;
 
 /**
  * One running service: one {@link ResponderEngine}, the HTTP and CoAP transports, the admin
@@ -172,8 +174,11 @@ public final class EdhocService implements AutoCloseable {
     cfg.edhoc.suites.forEach(s -> suites.add(CipherSuite.fromId(s)));
     List<Method> methods = new ArrayList<>();
     cfg.edhoc.methods.forEach(m -> methods.add(Method.fromId(m)));
+    // crypto.provider: "conscrypt" without its native library fails here, with the reason
+    DefaultCrypto crypto = DefaultCrypto.of(CryptoChoice.parse(cfg.crypto.provider));
+    LOG.info("EDHOC crypto {}", crypto.describe());
     EdhocConfig.Builder eb = EdhocConfig.builder().suites(suites).methods(methods).peers(creds.peers()).psks(creds.psks())
-        .ead(eadHandler(cfg.edhoc.ead));
+        .ead(eadHandler(cfg.edhoc.ead)).crypto(crypto);
     creds.own().forEach(eb::credential);
     EdhocConfig edhocConfig = eb.build();
     ServableMatrix servable = ServableMatrix.of(edhocConfig);
@@ -184,6 +189,7 @@ public final class EdhocService implements AutoCloseable {
     }
 
     ServiceMetrics metrics = new ServiceMetrics();
+    metrics.cryptoInfo(crypto);
     VertxOptions vopts = new VertxOptions();
     vopts.setBlockedThreadCheckInterval(1000).setMaxEventLoopExecuteTime(TimeUnit.MILLISECONDS.toNanos(200));
     Vertx vertx;
@@ -432,6 +438,11 @@ public final class EdhocService implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** The crypto provider the responder runs on (crypto.provider). */
+  public DefaultCrypto crypto() {
+    return DefaultCrypto.of(CryptoChoice.parse(config.crypto.provider));
   }
 
   public String describe() {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "edhoc",
     mixinStandardHelpOptions = true,
-    version = "edhoc 0.1.0",
+    versionProvider = Main.VersionInfo.class,
     description = "EDHOC (RFC 9528) key establishment: responder service over CoAP and HTTP, initiator client, key generation, conformance.",
     subcommands = {ServeCommand.class, ConnectCommand.class, BenchCommand.class, KeygenCommand.class, Main.Vectors.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
@@ -36,6 +36,21 @@ public final class Main implements Callable<Integer> {
   public Integer call() {
     spec.commandLine().usage(System.out);
     return 2;
+  }
+
+  /** {@code edhoc --version}: the version and the crypto libraries "auto" picks on this machine. */
+  static final class VersionInfo implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String crypto;
+      try {
+        crypto = io.edhoc.crypto.DefaultCrypto.get().describe();
+      } catch (RuntimeException e) {
+        crypto = "unavailable: " + e.getMessage();
+      }
+      return new String[] {"edhoc 0.1.0", "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
+          "crypto " + crypto};
+    }
   }
 
   /**

@@ -22,6 +22,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "Configuration file, YAML or JSON (.json).")
   Path config;
 
+  @Option(names = "--crypto", paramLabel = "auto|conscrypt|bouncycastle",
+      description = "Library for the public-key work (overrides crypto.provider / EDHOC_CRYPTO_PROVIDER; default auto: Conscrypt where it loads, else Bouncy Castle).")
+  String crypto;
+
   @Option(names = "--cluster", description = "Join the Hazelcast cluster configured under cluster: (half-open sessions shared by all nodes).")
   boolean cluster;
 
@@ -51,6 +55,14 @@ final class ServeCommand implements Callable<Integer> {
     if (cluster) {
       cfg.cluster.enabled = true;
     }
+    if (crypto != null) {
+      try {
+        cfg.crypto.provider = io.edhoc.crypto.CryptoChoice.parse(crypto).id();
+      } catch (IllegalArgumentException e) {
+        System.err.println("edhoc serve: --crypto: " + e.getMessage());
+        return 2;
+      }
+    }
     EdhocService svc;
     try {
       svc = EdhocService.start(cfg, out);
@@ -72,6 +84,7 @@ final class ServeCommand implements Callable<Integer> {
       return 1;
     }
     out.println("EDHOC service listening: " + svc.describe());
+    out.println("Crypto " + svc.crypto().describe());
     out.println();
     out.println("Connect from another terminal (any directory) with:");
     for (String line : connectHints(cfg, svc.coapPort(), svc.httpPort(), jarCommand(Main.class))) {

@@ -141,6 +141,18 @@ public final class ServiceMetrics {
         .description("OSCORE contexts established and held by the server").strongReference(true).register(registry);
   }
 
+  /**
+   * edhoc_crypto_info{primitive, provider} = 1 for each primitive of the crypto provider in use
+   * (conscrypt, bouncycastle or jdk), and edhoc_crypto_choice_info{choice} for what was asked.
+   */
+  public void cryptoInfo(io.edhoc.crypto.DefaultCrypto crypto) {
+    crypto.implementations().forEach((primitive, provider) -> Gauge.builder("edhoc.crypto.info", () -> 1)
+        .description("which library serves each EDHOC primitive").tag("primitive", primitive).tag("provider", provider)
+        .strongReference(true).register(registry));
+    Gauge.builder("edhoc.crypto.choice.info", () -> 1).description("the configured crypto.provider (auto, conscrypt, bouncycastle)")
+        .tag("choice", crypto.choice().id()).strongReference(true).register(registry);
+  }
+
   /** Gauges of the engine queues' waiting requests (null: transport off). */
   public void engineQueues(io.edhoc.oscore.EngineQueue coap, io.edhoc.oscore.EngineQueue http) {
     if (coap != null) {

@@ -147,6 +147,24 @@ class BenchCommandTest {
     assertThat(svc.metrics().scrape()).doesNotContain("edhoc_handshakes_completed_total{method=\"3\"");
   }
 
+  /** --crypto picks the library of the client (and the in-process responder); the start line names it; a bad name is a usage error. */
+  @Test
+  void cryptoOptionSelectsTheLibrary() {
+    for (String lib : new String[] {"bouncycastle", "conscrypt"}) {
+      if (lib.equals("conscrypt") && !io.edhoc.crypto.DefaultCrypto.conscryptAvailable()) {
+        continue;
+      }
+      CliRun r = CliRun.of("bench", "--in-process", "--credentials", client(), "--server-credentials", dir.resolve("server").toString(), "--count", "6",
+          "--concurrency", "2", "--threads", "1", "--crypto", lib);
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(summary(r)).containsExactly(6, 0, 0);
+      assertThat(r.err()).contains("crypto " + lib + ": " + lib);
+    }
+    CliRun bad = CliRun.of("bench", "--in-process", "--credentials", client(), "--count", "1", "--crypto", "openssl");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("--crypto").contains("auto, conscrypt or bouncycastle");
+  }
+
   @Test
   void sheddingAnswersAreCountedAsShedNotFailed() throws Exception {
     // a server whose EDHOC resource sheds everything (5.03 + Max-Age, as an overloaded responder answers)

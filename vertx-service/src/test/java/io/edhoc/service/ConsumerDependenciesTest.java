@@ -104,7 +104,8 @@ class ConsumerDependenciesTest {
         Map.entry("jackson-dataformat-yaml", "com.fasterxml.jackson.dataformat.yaml.YAMLFactory"), Map.entry("snakeyaml", "org.yaml.snakeyaml.Yaml"),
         Map.entry("picocli", "picocli.CommandLine"), Map.entry("californium-core", "org.eclipse.californium.core.CoapServer"),
         Map.entry("element-connector", "org.eclipse.californium.elements.UDPConnector"), Map.entry("cf-oscore", "org.eclipse.californium.oscore.OSCoreCtx"),
-        Map.entry("scandium", "org.eclipse.californium.scandium.DTLSConnector"), Map.entry("cbor", "com.upokecenter.cbor.CBORObject"));
+        Map.entry("scandium", "org.eclipse.californium.scandium.DTLSConnector"), Map.entry("cbor", "com.upokecenter.cbor.CBORObject"),
+        Map.entry("conscrypt-openjdk-uber", "org.conscrypt.Conscrypt"));
     for (Map.Entry<String, String> e : managed.entrySet()) {
       if (e.getValue().equals(version)) {
         continue;

@@ -357,6 +357,11 @@ public final class ConfigLoader {
     range("limits.engineQueuePerWorker", c.limits.engineQueuePerWorker, 1, 100_000);
     range("limits.shedRetryAfterSeconds", c.limits.shedRetryAfterSeconds, 0, 3600);
 
+    try {
+      io.edhoc.crypto.CryptoChoice.parse(c.crypto.provider);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("crypto.provider", "must be auto, conscrypt or bouncycastle, not '" + c.crypto.provider + "'");
+    }
     nonBlank("cluster.host", c.cluster.host);
     port("cluster.port", c.cluster.port);
     range("cluster.portAutoIncrement", c.cluster.portAutoIncrement, 0, 100);

@@ -16,6 +16,7 @@ public final class ServiceConfig {
   public Edhoc edhoc = new Edhoc();
   public Limits limits = new Limits();
   public Cluster cluster = new Cluster();
+  public Crypto crypto = new Crypto();
   public Log log = new Log();
   public Oscore oscore = new Oscore();
 
@@ -146,6 +147,15 @@ public final class ServiceConfig {
      * created (owner-only) when missing.
      */
     public String stateKeyFile = "";
+  }
+
+  /** Which library does the EDHOC public-key work (docs/architecture.md, "Crypto providers"). */
+  public static final class Crypto {
+    /**
+     * auto (Conscrypt/BoringSSL where its native library loads, else Bouncy Castle), conscrypt
+     * (fail at start-up without it) or bouncycastle.
+     */
+    public String provider = "auto";
   }
 
   /** Where the server's OSCORE contexts live (docs/service.md, "What survives what"). */

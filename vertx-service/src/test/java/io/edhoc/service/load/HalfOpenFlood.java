@@ -20,8 +20,9 @@ import java.util.List;
 /**
  * A measuring harness, not a test: sends N CoAP message_1 requests (confirmable POSTs to
  * /.well-known/edhoc, content format 65) from P different UDP source ports, as a flood of
- * half-open handshakes would, and counts the answers by code. Used for the half-open memory
- * figures of docs/performance.md:
+ * half-open handshakes would, and counts the answers by code, with the latency percentiles of
+ * each code (send to answer, as seen by this process). Used for the half-open memory and the
+ * shed-latency figures of docs/performance.md:
  *
  * <pre>
  *   java -cp vertx-service/target/edhoc.jar:vertx-service/target/test-classes \
@@ -58,6 +59,12 @@ public final class HalfOpenFlood {
       chans.add(ch);
     }
     int[] codes = new int[256];
+    long[] sentAt = new long[n];
+    java.util.Map<Integer, java.util.List<Long>> latency = new java.util.HashMap<>();
+    java.util.Map<DatagramChannel, Integer> index = new java.util.HashMap<>();
+    for (int i = 0; i < ports; i++) {
+      index.put(chans.get(i), i);
+    }
     int received = 0;
     long t0 = System.nanoTime();
     ByteBuffer in = ByteBuffer.allocate(2048);
@@ -69,6 +76,7 @@ public final class HalfOpenFlood {
       while (sent < due) {
         DatagramChannel ch = chans.get(sent % ports);
         int mid = (sent / ports) & 0xffff;
+        sentAt[sent] = System.nanoTime();
         ch.send(ByteBuffer.wrap(request(mid, m1s.get(sent % m1s.size()))), server);
         sent++;
       }
@@ -81,9 +89,15 @@ public final class HalfOpenFlood {
               break;
             }
             in.flip();
-            if (in.remaining() >= 2) {
-              codes[in.get(1) & 0xff]++;
+            if (in.remaining() >= 4) {
+              int code = in.get(1) & 0xff;
+              codes[code]++;
               received++;
+              int mid = ((in.get(2) & 0xff) << 8) | (in.get(3) & 0xff);
+              long seq = (long) mid * ports + index.get(ch); // the first 65,536 x ports requests
+              if (seq < n) {
+                latency.computeIfAbsent(code, c0 -> new ArrayList<>()).add(System.nanoTime() - sentAt[(int) seq]);
+              }
             }
           }
         }
@@ -105,6 +119,12 @@ public final class HalfOpenFlood {
       }
     }
     System.out.printf("flood: %d sent from %d ports, %d answered in %.1f s;%s%n", sent, ports, received, secs, s);
+    for (var e : latency.entrySet()) {
+      List<Long> l = e.getValue();
+      java.util.Collections.sort(l);
+      System.out.printf("  %d.%02d latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d)%n", e.getKey() >> 5, e.getKey() & 31,
+          l.get(l.size() / 2) / 1e6, l.get((int) (l.size() * 0.99)) / 1e6, l.get(l.size() - 1) / 1e6, l.size());
+    }
   }
 
   /** CON POST /.well-known/edhoc, Content-Format 65, payload true || message_1. */

@@ -1,0 +1,148 @@
+package io.edhoc.crypto;
+
+import io.edhoc.cose.CoseCurve;
+import io.edhoc.cose.CosePrivateKey;
+import io.edhoc.cose.CosePublicKey;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPrivateKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
+
+/**
+ * P-256 keys for BoringSSL (through a Conscrypt provider object), shared by ECDH and ES256.
+ *
+ * <p>EDHOC's compact keys (x only, RFC 9528 section 3.7) go to BoringSSL as a compressed point
+ * 0x02 || x inside a SubjectPublicKeyInfo: BoringSSL computes y (the square root) and rejects an
+ * x that is not below p or has no point on the curve. That is cheaper than decompressing in Java
+ * and handing over x and y (measured: 13.7 µs vs 17.2 µs). A compressed point cannot encode the
+ * point at infinity and P-256 has cofactor 1, so a key BoringSSL accepts is a valid public key.
+ *
+ * <p>Private keys: a credential's key is parsed into a BoringSSL key once and kept with the
+ * {@link CosePrivateKey} ({@link CosePrivateKey#providerForm}); an ephemeral key keeps the
+ * BoringSSL key it was generated as.
+ */
+final class ConscryptP256 {
+  /** DER SubjectPublicKeyInfo prefixes for id-ecPublicKey / prime256v1 with a compressed or uncompressed point. */
+  private static final byte[] SPKI_COMPRESSED = hex("3039301306072a8648ce3d020106082a8648ce3d030107032200");
+  private static final byte[] SPKI_UNCOMPRESSED = hex("3059301306072a8648ce3d020106082a8648ce3d030107034200");
+  private static final int LEN = 32;
+
+  /** The token under which BoringSSL EC keys are kept with a CosePrivateKey. */
+  private final Object owner = new Object();
+  final Provider provider;
+  private final ECParameterSpec params;
+  /** Private keys parsed into BoringSSL form (for tests: once per credential key, never per handshake). */
+  final java.util.concurrent.atomic.LongAdder privateKeyParses = new java.util.concurrent.atomic.LongAdder();
+
+  ConscryptP256(Provider provider) {
+    this.provider = provider;
+    try {
+      this.params = ((ECPublicKey) generator().generateKeyPair().getPublic()).getParams();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("Conscrypt offers no P-256 key generation", e);
+    }
+  }
+
+  private KeyPairGenerator generator() throws GeneralSecurityException {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC", provider);
+    g.initialize(new ECGenParameterSpec("secp256r1"));
+    return g;
+  }
+
+  /**
+   * A fresh key pair from BoringSSL's generator. BoringSSL draws the scalar from its own RNG (the
+   * OS entropy source); the SecureRandom argument of the interface is not used on this path.
+   */
+  CosePrivateKey generate(SecureRandom ignored) {
+    KeyPair kp;
+    try {
+      kp = generator().generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("P-256 key generation failed", e);
+    }
+    ECPublicKey pub = (ECPublicKey) kp.getPublic();
+    CosePublicKey cpub = new CosePublicKey(CoseCurve.P_256, fixed(pub.getW().getAffineX()), fixed(pub.getW().getAffineY()));
+    byte[] d = fixed(((ECPrivateKey) kp.getPrivate()).getS());
+    try {
+      CosePrivateKey key = new CosePrivateKey(CoseCurve.P_256, d, cpub);
+      PrivateKey native0 = kp.getPrivate();
+      key.providerForm(owner, s -> native0);
+      return key;
+    } finally {
+      Arrays.fill(d, (byte) 0);
+    }
+  }
+
+  /** The BoringSSL form of a P-256 private key (built once per key), or null if the scalar is not in [1, n-1]. */
+  PrivateKey privateKey(CosePrivateKey key) {
+    return (PrivateKey) key.providerForm(owner, this::parsePrivate);
+  }
+
+  private PrivateKey parsePrivate(byte[] d) {
+    BigInteger s = EcCurve.P256.scalar(d);
+    if (s == null) {
+      return null;
+    }
+    privateKeyParses.increment();
+    try {
+      return KeyFactory.getInstance("EC", provider).generatePrivate(new ECPrivateKeySpec(s, params));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The point 0x02 || x (RFC 9528 Appendix B), validated by BoringSSL; null when x is not a valid P-256 x-coordinate. */
+  PublicKey fromX(byte[] x) {
+    if (x == null || x.length != LEN) {
+      return null;
+    }
+    byte[] spki = Arrays.copyOf(SPKI_COMPRESSED, SPKI_COMPRESSED.length + 1 + LEN);
+    spki[SPKI_COMPRESSED.length] = 0x02;
+    System.arraycopy(x, 0, spki, SPKI_COMPRESSED.length + 1, LEN);
+    return parsePublic(spki);
+  }
+
+  /** The point (x, y), validated by BoringSSL (coordinates below p, on the curve); null when invalid. */
+  PublicKey fromXY(byte[] x, byte[] y) {
+    if (x == null || y == null || x.length != LEN || y.length != LEN) {
+      return null;
+    }
+    byte[] spki = Arrays.copyOf(SPKI_UNCOMPRESSED, SPKI_UNCOMPRESSED.length + 1 + 2 * LEN);
+    spki[SPKI_UNCOMPRESSED.length] = 0x04;
+    System.arraycopy(x, 0, spki, SPKI_UNCOMPRESSED.length + 1, LEN);
+    System.arraycopy(y, 0, spki, SPKI_UNCOMPRESSED.length + 1 + LEN, LEN);
+    return parsePublic(spki);
+  }
+
+  private PublicKey parsePublic(byte[] spki) {
+    try {
+      return KeyFactory.getInstance("EC", provider).generatePublic(new X509EncodedKeySpec(spki));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  static byte[] fixed(BigInteger v) {
+    return EcCurve.P256.encode(v);
+  }
+
+  private static byte[] hex(String s) {
+    byte[] b = new byte[s.length() / 2];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) Integer.parseInt(s.substring(2 * i, 2 * i + 2), 16);
+    }
+    return b;
+  }
+}
