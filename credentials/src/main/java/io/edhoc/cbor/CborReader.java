@@ -213,8 +213,13 @@ public final class CborReader {
     return (int) n;
   }
 
+  /** Reads a tag number; numbers above 2^63 - 1 (which a long cannot hold) are refused. */
   public long readTag() throws CborException {
-    return head(6);
+    long t = head(6);
+    if (t < 0) {
+      throw new CborException("tag number beyond 2^63 - 1");
+    }
+    return t;
   }
 
   public boolean readBoolean() throws CborException {
@@ -275,7 +280,7 @@ public final class CborReader {
           return;
         }
       case 6:
-        head(6);
+        readTag();
         skip(depth + 1);
         return;
       default:
@@ -395,7 +400,7 @@ public final class CborReader {
         }
       case 6:
         {
-          long t = head(6);
+          long t = readTag();
           return new CborTag(t, value(depth + 1));
         }
       default:

@@ -17,11 +17,14 @@ public interface CredentialResolver {
   /**
    * Resolves for a stated usage. The default calls {@link #resolve(IdCred)} and then checks that
    * the key type can serve the usage (WRONG_KEY_TYPE otherwise); the stores of this module also
-   * check X.509 key usage (digitalSignature / keyAgreement).
+   * check X.509 key usage (digitalSignature / keyAgreement). A resolver that returns null (not
+   * known) gets null back, as from {@link #resolve(IdCred)}.
    */
   default Credential resolve(IdCred idCred, CredentialUsage usage) throws CredentialException {
     Credential c = resolve(idCred);
-    usage.checkKeyType(c);
+    if (c != null) {
+      usage.checkKeyType(c);
+    }
     return c;
   }
 }

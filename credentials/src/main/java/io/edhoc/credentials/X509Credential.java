@@ -54,11 +54,14 @@ public final class X509Credential implements Credential {
     }
     byte[] leaf = derChain.get(0).clone();
     Certificate cert;
+    String subject;
     try {
       cert = Certificate.getInstance(leaf);
       if (!Arrays.equals(cert.getEncoded("DER"), leaf)) {
         throw new CredentialException(CredentialException.Reason.MALFORMED, "certificate is not DER");
       }
+      // decoded lazily by Bouncy Castle: a malformed name (e.g. invalid UTF-8) fails only here
+      subject = cert.getSubject().toString();
     } catch (CredentialException e) {
       throw e;
     } catch (Exception e) {
@@ -68,7 +71,7 @@ public final class X509Credential implements Credential {
     for (byte[] c : derChain) {
       chain.add(c.clone());
     }
-    return new X509Credential(cert, leaf, chain, publicKeyOf(cert.getSubjectPublicKeyInfo()), cert.getSubject().toString(), CoseLabels.ALG_SHA256_64);
+    return new X509Credential(cert, leaf, chain, publicKeyOf(cert.getSubjectPublicKeyInfo()), subject, CoseLabels.ALG_SHA256_64);
   }
 
   /** The same credential identified by reference with another x5t hash algorithm (-15 or -16). */

@@ -41,7 +41,9 @@ final class ConscryptEcKeyExchange implements KeyExchange {
     }
     PublicKey peer = peerCompactPublicKey == null ? null : peers.get(peerCompactPublicKey, p256::fromX);
     if (peer == null) {
-      throw new CryptoException(CryptoException.Reason.INVALID_PUBLIC_KEY, "peer public key is not a valid " + CoseCurve.P_256 + " x-coordinate");
+      // the reason as EcCurve tells it (RFC 9529 4.2.2 and 4.2.3 are distinct), whichever provider refused
+      throw new CryptoException(CryptoException.Reason.INVALID_PUBLIC_KEY,
+          "peer public key is not a valid " + CoseCurve.P_256 + " x-coordinate: " + EcCurve.P256.compactFailure(peerCompactPublicKey));
     }
     PrivateKey d = p256.privateKey(own);
     if (d == null) {

@@ -100,6 +100,20 @@ final class EcCurve {
     }
   }
 
+  /**
+   * Why {@link #decodeCompact} refuses {@code x} (RFC 9529 section 4.2 keeps these apart: a wrong
+   * length, 4.2.2 an x not below p, 4.2.3 an x with no point on the curve), or null if it does not.
+   */
+  String compactFailure(byte[] x) {
+    if (x == null || x.length != len) {
+      return "x-coordinate is " + (x == null ? 0 : x.length) + " bytes, not " + len;
+    }
+    if (new BigInteger(1, x).compareTo(p) >= 0) {
+      return "x-coordinate is not below the field prime p";
+    }
+    return decodeCompact(x) == null ? "no point on the curve has this x-coordinate" : null;
+  }
+
   /** A point from x and y, or null when either is out of range or the point is not on the curve. */
   ECPoint decodeXY(byte[] x, byte[] y) {
     if (x == null || y == null || x.length != len || y.length != len) {

@@ -45,7 +45,8 @@ final class EcKeyExchange implements KeyExchange {
     }
     ECPoint peer = ec.decodeCompact(peerCompactPublicKey);
     if (peer == null) {
-      throw new CryptoException(CryptoException.Reason.INVALID_PUBLIC_KEY, "peer public key is not a valid " + ec.cose + " x-coordinate");
+      throw new CryptoException(CryptoException.Reason.INVALID_PUBLIC_KEY,
+          "peer public key is not a valid " + ec.cose + " x-coordinate: " + ec.compactFailure(peerCompactPublicKey));
     }
     byte[] db = own.exportSecret();
     BigInteger d;

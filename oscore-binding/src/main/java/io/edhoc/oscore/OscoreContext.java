@@ -49,7 +49,8 @@ public final class OscoreContext {
   private final byte[] recipientKey;
   private final byte[] commonIv;
 
-  private OscoreContext(byte[] masterSecret, byte[] masterSalt, byte[] senderId, byte[] recipientId, byte[] idContext,
+  /** Package-private for tests that need contexts differing in exactly one field; {@link #derive} is the way in. */
+  OscoreContext(byte[] masterSecret, byte[] masterSalt, byte[] senderId, byte[] recipientId, byte[] idContext,
       AeadAlgorithm aead, HashAlgorithm hkdf, byte[] senderKey, byte[] recipientKey, byte[] commonIv) {
     this.masterSecret = masterSecret;
     this.masterSalt = masterSalt;
@@ -171,7 +172,7 @@ public final class OscoreContext {
     }
   }
 
-  private static byte[] extract(HashAlgorithm h, CryptoProvider crypto, byte[] salt, byte[] ikm) {
+  static byte[] extract(HashAlgorithm h, CryptoProvider crypto, byte[] salt, byte[] ikm) {
     String name = hmacName(h);
     if (name == null) {
       EdhocHash eh = crypto.hash(h);
@@ -181,7 +182,8 @@ public final class OscoreContext {
     return hmac(name, key, ikm);
   }
 
-  private static byte[] expand(HashAlgorithm h, CryptoProvider crypto, byte[] prk, byte[] info, int length) {
+  /** HKDF-Expand of RFC 5869 (package-private for its known-answer test). */
+  static byte[] expand(HashAlgorithm h, CryptoProvider crypto, byte[] prk, byte[] info, int length) {
     String name = hmacName(h);
     if (name == null) {
       return crypto.hash(h).expand(prk, info, length);

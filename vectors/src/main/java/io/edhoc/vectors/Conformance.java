@@ -26,10 +26,13 @@ public final class Conformance {
     }
     Report report = new Report(out);
     VectorFile rfc9529 = VectorFile.load("rfc9529.json");
+    report.family("rfc9529 replay");
     new Rfc9529Replay(rfc9529, report).run();
+    report.family("rfc9529 invalid traces");
     new InvalidTraces(rfc9529, report).run();
     if (!quick) {
       for (Runnable extra : Extensions.all(report)) {
+        report.family(extra instanceof Matrix ? "matrix" : "psk draft");
         extra.run();
       }
     }

@@ -33,10 +33,16 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  * The in-process matrix: every method 0-3 x every cipher suite x every ID_CRED form (kid, kccs,
  * x5t, x5chain). Each case runs a full handshake with message_4 and checks that both sides agree
  * on EDHOC_Exporter output before and after EDHOC_KeyUpdate; then single bits of message_1 to
- * message_4 are flipped and every flip must fail cleanly: some step throws {@link EdhocException}
- * with an EDHOC error message the peer in turn rejects with {@link EdhocPeerErrorException} (or,
- * when the flip made the message look like an error message, the receiver aborts without
- * answering), no other exception escapes, and no flipped handshake completes.
+ * message_4 are flipped and every flip must fail cleanly at the step that receives the flipped
+ * message: that step throws {@link EdhocException} with an EDHOC error message the peer in turn
+ * rejects with {@link EdhocPeerErrorException} (or, when the flip made the message look like an
+ * error message, the receiver aborts without answering), no other exception escapes, and no
+ * flipped handshake completes. The one RFC-defined exception is named per field ({@link
+ * #allowedSteps}): in message_1, a G_X that is still a valid public key and C_I are not checked
+ * by the Responder against anything, and only TH_2 (hence KEYSTREAM_2 and MAC_2 / Signature_or_MAC_2,
+ * RFC 9528 section 5.3.3) covers them, so the Initiator may be the one to reject them at message_2.
+ * message_2 (MAC_2 or signature over TH_2 and C_R), message_3 and message_4 (AEAD) are
+ * rejected by their receiver.
  *
  * <p>Every bit is flipped for methods 0 and 3 with suites 0 and 2 and kid; the other cases flip
  * {@value #SAMPLE_BITS} deterministically chosen bits per message.
@@ -133,12 +139,13 @@ public final class Matrix implements Runnable {
     for (int msg = 1; msg <= 4; msg++) {
       int bits = honest[msg - 1].length * 8;
       int[] chosen = exhaustive(m, s, f) ? allBits(bits) : sampleBits(bits, rnd);
-      String group = name + ": message_" + msg + " " + (chosen.length == bits ? "every bit" : chosen.length + " of " + bits + " bits") + " flipped, each rejected";
+      String group = name + ": message_" + msg + " " + (chosen.length == bits ? "every bit" : chosen.length + " of " + bits + " bits")
+          + " flipped, each rejected " + (msg == 1 ? "at message_1 (G_X value, C_I: at message_1 or message_2)" : "at message_" + msg);
       List<String> problems = new ArrayList<>();
       for (int bit : chosen) {
         String p;
         try {
-          p = flipped(ep, msg, bit);
+          p = flipped(ep, msg, bit, allowedSteps(msg, honest[0], bit));
         } catch (RuntimeException e) {
           p = "escaped " + e.getClass().getName() + ": " + e.getMessage();
         }
@@ -224,7 +231,7 @@ public final class Matrix implements Runnable {
    * Runs a fresh handshake with bit {@code bit} of message_{@code msg} flipped in transit. Null
    * when the flip was rejected cleanly, else what went wrong.
    */
-  private static String flipped(Endpoints ep, int msg, int bit) {
+  private static String flipped(Endpoints ep, int msg, int bit, java.util.Set<Integer> allowed) {
     Initiator.AwaitingMessage2 w2;
     try {
       w2 = Edhoc.initiator(ep.initiator).writeMessage1();
@@ -236,21 +243,21 @@ public final class Matrix implements Runnable {
     try {
       w3 = Edhoc.responder(ep.responder).readMessage1(m1).writeMessage2();
     } catch (EdhocException e) {
-      return rejected("responder at message_1", msg, e, () -> w2.readMessage2(e.errorMessage()));
+      return rejected("responder at message_1", msg, allowed, e, () -> w2.readMessage2(e.errorMessage()));
     }
     byte[] m2 = flip(w3.message2(), msg == 2, bit);
     Initiator.AwaitingMessage4 w4;
     try {
       w4 = w2.readMessage2(m2).writeMessage3();
     } catch (EdhocException e) {
-      return rejected("initiator at message_2", msg, e, () -> w3.readMessage3(e.errorMessage()));
+      return rejected("initiator at message_2", msg, allowed, e, () -> w3.readMessage3(e.errorMessage()));
     }
     byte[] m3 = flip(w4.message3(), msg == 3, bit);
     Responder.Completed done;
     try {
       done = w3.readMessage3(m3).writeMessage4();
     } catch (EdhocException e) {
-      return rejected("responder at message_3", msg, e, () -> w4.readMessage4(e.errorMessage()));
+      return rejected("responder at message_3", msg, allowed, e, () -> w4.readMessage4(e.errorMessage()));
     }
     byte[] m4 = flip(done.message4(), msg == 4, bit);
     try (EdhocSession sr = done.session()) {
@@ -258,18 +265,47 @@ public final class Matrix implements Runnable {
       si.close();
       return "the handshake completed";
     } catch (EdhocException e) {
-      return rejected("initiator at message_4", msg, e, null);
+      return rejected("initiator at message_4", msg, allowed, e, null);
     }
   }
 
   /**
-   * Checks a rejection: it comes at or after the flipped message, carries an EDHOC error message
-   * (ERR_CODE 1, 2 or 3) and the peer aborts on that error message.
+   * Where a flip of bit {@code bit} of message_{@code msg} must be rejected: at the step that
+   * receives the message, except for the message_1 fields the Responder cannot check (the value
+   * of G_X, C_I), which TH_2 covers, so the Initiator may reject them at message_2.
    */
-  private static String rejected(String where, int flippedMessage, EdhocException e, PeerStep peer) {
+  static java.util.Set<Integer> allowedSteps(int msg, byte[] message1, int bit) {
+    if (msg != 1) {
+      return java.util.Set.of(msg);
+    }
+    try {
+      io.edhoc.cbor.CborReader r = new io.edhoc.cbor.CborReader(message1);
+      r.skipItem(); // METHOD
+      r.skipItem(); // SUITES_I
+      int gxEnd;
+      byte[] gx = r.readBytes();
+      gxEnd = r.position();
+      int cIStart = r.position();
+      r.skipItem(); // C_I
+      int cIEnd = r.position();
+      int b = bit / 8;
+      boolean gxValue = b >= gxEnd - gx.length && b < gxEnd;
+      boolean cI = b >= cIStart && b < cIEnd;
+      return gxValue || cI ? java.util.Set.of(1, 2) : java.util.Set.of(1);
+    } catch (io.edhoc.cbor.CborException e) {
+      throw new IllegalStateException("honest message_1 does not parse", e);
+    }
+  }
+
+  /**
+   * Checks a rejection: it comes at a step {@code allowed} for the flipped field, carries an
+   * EDHOC error message (ERR_CODE 1, 2 or 3) and the peer aborts on that error message.
+   */
+  private static String rejected(String where, int flippedMessage, java.util.Set<Integer> allowed, EdhocException e, PeerStep peer) {
     int at = where.charAt(where.length() - 1) - '0';
-    if (at < flippedMessage) {
-      return where + " failed before the flip: " + e.getMessage();
+    if (!allowed.contains(at)) {
+      return where + " rejected the flip in message_" + flippedMessage + ", which must be rejected at message_" + allowed + ": "
+          + e.failure() + " " + e.getMessage();
     }
     if (e.failure() == io.edhoc.Failure.PEER_ERROR) {
       // the flip turned the message's leading bstr head into an int: the receiver reads an error

@@ -12,6 +12,8 @@ public final class Report {
   public record Check(String name, boolean passed, String detail) {}
 
   private final List<Check> checks = new ArrayList<>();
+  private final List<String> families = new ArrayList<>();
+  private String family = "unnamed";
   private final PrintStream out;
 
   public Report(PrintStream out) {
@@ -21,6 +23,7 @@ public final class Report {
   public synchronized void check(String name, boolean passed, String detail) {
     Check c = new Check(name, passed, detail);
     checks.add(c);
+    families.add(family);
     if (out != null) {
       out.println((passed ? "ok   " : "FAIL ") + name + (passed || detail == null ? "" : ": " + detail));
     }
@@ -37,6 +40,20 @@ public final class Report {
 
   public void fail(String name, String detail) {
     check(name, false, detail);
+  }
+
+  /** The family the following checks belong to (RFC 9529 replay, invalid traces, matrix, ...). */
+  public synchronized void family(String name) {
+    this.family = name;
+  }
+
+  /** How many checks each family ran, in the order the families started. */
+  public synchronized java.util.Map<String, Long> countsByFamily() {
+    java.util.Map<String, Long> r = new java.util.LinkedHashMap<>();
+    for (String f : families) {
+      r.merge(f, 1L, Long::sum);
+    }
+    return r;
   }
 
   public synchronized List<Check> checks() {

@@ -250,6 +250,31 @@ public final class Rfc9529Replay {
     return names;
   }
 
+  /**
+   * The section 3 Initiator (method 3, suite 2, fixed X) waiting for message_2 after the
+   * negotiation round, as in the trace: its message_1 is the printed one.
+   */
+  static Initiator.AwaitingMessage2 section3AwaitingMessage2(VectorFile.Trace t) throws Exception {
+    Setup s = setup(t);
+    CosePrivateKey firstX = new CosePrivateKey(CoseCurve.X25519, t.superseded("X", "Raw Value"),
+        new CosePublicKey(CoseCurve.X25519, t.superseded("G_X", "Raw Value"), null));
+    TestHooks hooks = TestHooks.create().ephemeralKey(firstX).ephemeralKey(s.x);
+    EdhocConfig cfg = EdhocConfig.builder().methods(s.method).credential(s.initiatorCred).peers(new InMemoryCredentialStore().add(s.credR))
+        .suites(CipherSuite.SUITE_6, CipherSuite.SUITE_2).testHooks(hooks)
+        .connectionIds(queue(t.superseded("C_I", "Raw Value"), s.cI)).credential(fakeX25519Credential()).build();
+    Initiator.AwaitingMessage2 first = Edhoc.initiator(cfg).writeMessage1();
+    try {
+      first.readMessage2(t.get("error"));
+      throw new IllegalStateException("the trace's error message was accepted as message_2");
+    } catch (EdhocPeerErrorException e) {
+      Initiator.AwaitingMessage2 w2 = first.retryAfter(e).writeMessage1();
+      if (!java.util.Arrays.equals(w2.message1(), t.get("message_1"))) {
+        throw new IllegalStateException("section 3 Initiator did not reproduce message_1");
+      }
+      return w2;
+    }
+  }
+
   /** A throw-away X25519 static DH credential so that suite 6 can be offered in the negotiation round. */
   private static OwnCredential fakeX25519Credential() throws Exception {
     io.edhoc.crypto.KeyExchange kx = io.edhoc.crypto.DefaultCrypto.get().keyExchange(CoseCurve.X25519);

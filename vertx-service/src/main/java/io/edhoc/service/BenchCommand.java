@@ -111,6 +111,25 @@ final class BenchCommand implements Callable<Integer> {
       defaultValue = "256")
   int sourcePorts;
 
+  @Option(names = "--coap-endpoints", paramLabel = "N",
+      description = "CoAP: client endpoints (UDP source ports) to spread handshakes over, one endpoint per handshake (default 0: "
+          + "auto, --concurrency or --rate/" + HANDSHAKES_PER_ENDPOINT + ", at most " + MAX_AUTO_ENDPOINTS
+          + "). One endpoint cannot reuse a Message ID within EXCHANGE_LIFETIME (247 s): about 265 requests/s sustained.",
+      defaultValue = "0")
+  int coapEndpoints;
+
+  /** Open loop, auto sizing: handshakes per second given to one CoAP endpoint (2-3 requests each, well under its ~265 requests/s). */
+  static final int HANDSHAKES_PER_ENDPOINT = 64;
+  static final int MAX_AUTO_ENDPOINTS = 64;
+
+  /** Tests only: a smaller Message ID space per half-open socket, so the wrap-around is reached with a few messages. */
+  @Option(names = "--half-open-message-ids", hidden = true, defaultValue = "65536")
+  int halfOpenMessageIds;
+
+  /** Tests only: Message IDs each client CoAP endpoint may use (exactly tracked), so a test exhausts an endpoint with a few requests. */
+  @Option(names = "--coap-message-ids", hidden = true, defaultValue = "0")
+  int coapMessageIds;
+
   @Option(names = "--in-process", description = "No network: both roles in this JVM on the same --threads (the ceiling for a served run).")
   boolean inProcess;
 
@@ -169,6 +188,12 @@ final class BenchCommand implements Callable<Integer> {
   private EdhocConfig config;
   private Method m;
   private EdhocTransport transport;
+  /** The transports handshakes are spread over (round robin, one per handshake): several CoAP endpoints, else one. */
+  private final List<EdhocTransport> transports = new ArrayList<>();
+  private final AtomicInteger nextTransport = new AtomicInteger();
+  /** Set once the run is over: late answers are neither counted nor followed by new work. */
+  private volatile boolean stopped;
+  private Thread arrivalsThread;
   private ExecutorService driver;
   private final List<AutoCloseable> closeLater = new ArrayList<>();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -192,8 +217,17 @@ final class BenchCommand implements Callable<Integer> {
       if (concurrency != null && rate != null) {
         throw new ClientSetup.UsageException("--concurrency (closed loop) and --rate (open loop) exclude each other");
       }
-      if ((concurrency != null && concurrency < 1) || (rate != null && !(rate > 0)) || count < 0 || halfOpen < 0 || maxInFlight < 1 || sourcePorts < 1) {
-        throw new ClientSetup.UsageException("--concurrency, --rate, --max-in-flight and --source-ports must be positive, --count and --half-open not negative");
+      if ((concurrency != null && concurrency < 1) || (rate != null && !(rate > 0)) || count < 0 || halfOpen < 0 || maxInFlight < 1 || sourcePorts < 1
+          || coapEndpoints < 0) {
+        throw new ClientSetup.UsageException(
+            "--concurrency, --rate, --max-in-flight and --source-ports must be positive, --count, --half-open and --coap-endpoints not negative");
+      }
+      if (halfOpenMessageIds < 1 || halfOpenMessageIds > CoapHalfOpen.MESSAGE_IDS) {
+        throw new ClientSetup.UsageException("--half-open-message-ids must be 1.." + CoapHalfOpen.MESSAGE_IDS);
+      }
+      if ("coap".equals(scheme) && halfOpen > (long) sourcePorts * halfOpenMessageIds) {
+        throw new ClientSetup.UsageException("--half-open " + halfOpen + " needs at least " + ((halfOpen - 1) / halfOpenMessageIds + 1)
+            + " --source-ports (65,536 Message IDs each, never reused in a run)");
       }
       if (halfOpen > 0 && inProcess) {
         throw new ClientSetup.UsageException("--half-open needs a server URI (it fills a served responder's store)");
@@ -208,13 +242,19 @@ final class BenchCommand implements Callable<Integer> {
       if (inProcess) {
         EdhocConfig server = ClientSetup.responderConfig(serverCredentials, m, config.suites()).toBuilder().crypto(cryptoProvider).build();
         ExecutorService pool = Executors.newFixedThreadPool(threads, named("bench-in-process"));
-        closeLater.add(pool::shutdownNow);
+        closeLater.add(() -> shutdown(pool));
         driver = pool;
         transport = new InProcessTransport(ResponderEngine.builder(server).build(), pool);
+        transports.add(transport);
       } else {
         driver = Executors.newFixedThreadPool(threads, named("bench-driver"));
-        closeLater.add(driver::shutdownNow);
-        transport = scheme.equals("coap") ? coapTransport() : httpTransport();
+        closeLater.add(() -> shutdown(driver));
+        if (scheme.equals("coap")) {
+          coapTransports();
+        } else {
+          transports.add(httpTransport());
+        }
+        transport = transports.get(0);
       }
     } catch (ClientSetup.UsageException e) {
       err.println("bench: " + e.getMessage());
@@ -277,24 +317,12 @@ final class BenchCommand implements Callable<Integer> {
       } else {
         closedLoop(stats, concurrencyOrDefault());
       }
-      // until the deadline (or the count) and then until the handshakes in flight finish: each is
-      // bounded by the transport's timeout, three requests at most
-      try {
-        while (!allDone.await(100, TimeUnit.MILLISECONDS)) {
-          long now = System.nanoTime();
-          if (deadline != Long.MAX_VALUE && now - deadline > TimeUnit.MILLISECONDS.toNanos(3 * timeoutMs + 1000)) {
-            err.println("bench: " + inFlight.get() + " handshakes still unanswered at the end, not counted");
-            break;
-          }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      awaitEnd();
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     if (halfOpenThread != null) {
       try {
-        halfOpenThread.join(timeoutMs + 10_000);
+        halfOpenThread.join(); // bounded: --half-open N, the deadline, and the timeout of each message_1
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -322,6 +350,52 @@ final class BenchCommand implements Callable<Integer> {
     return stats.ok() > 0 ? ClientSetup.OK : ClientSetup.FAILED;
   }
 
+  /**
+   * The end of a run, in order: the load stops by itself at the deadline or the count (the open
+   * loop's arrivals thread is joined: no arrival is submitted after this); then the handshakes in
+   * flight get their time to finish (each bounded by the transport's timeout, three requests at
+   * most), counted from when the last one could start, not from the start of the run; whatever is
+   * still unanswered then is reported and dropped ({@link #stopped}: late answers are not counted and
+   * start nothing), and only then {@link #closeAll} destroys the endpoints and shuts the executors down.
+   */
+  private void awaitEnd() {
+    try {
+      if (arrivalsThread != null) {
+        arrivalsThread.join();
+      }
+      long graceNanos = TimeUnit.MILLISECONDS.toNanos(3 * timeoutMs + 1000);
+      long loadEnd = Long.MAX_VALUE;
+      while (!allDone.await(100, TimeUnit.MILLISECONDS)) {
+        long now = System.nanoTime();
+        if (loadEnd == Long.MAX_VALUE && (now >= deadline || (count > 0 && started.get() >= count))) {
+          loadEnd = Math.min(now, deadline);
+        }
+        if (loadEnd != Long.MAX_VALUE && now - loadEnd > graceNanos) {
+          err.println("bench: " + inFlight.get() + " handshakes still unanswered at the end, not counted");
+          break;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stopped = true;
+    }
+  }
+
+  /** Runs {@code task} on the driver unless the run is over (a closed executor is part of the end, not an error). */
+  private void submit(Runnable task) {
+    if (stopped) {
+      return;
+    }
+    try {
+      driver.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      if (!stopped) {
+        throw e;
+      }
+    }
+  }
+
   private int concurrencyOrDefault() {
     return concurrency != null ? concurrency : 16;
   }
@@ -330,7 +404,8 @@ final class BenchCommand implements Callable<Integer> {
 
   private CompletableFuture<?> handshake() {
     try {
-      return new InitiatorFlow(config, m, transport).negotiate(false).run().thenAccept(c -> c.session().close());
+      EdhocTransport t = transports.get(Math.floorMod(nextTransport.getAndIncrement(), transports.size()));
+      return new InitiatorFlow(config, m, t).negotiate(false).run().thenAccept(c -> c.session().close());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -346,13 +421,13 @@ final class BenchCommand implements Callable<Integer> {
   private void closedLoop(BenchStats stats, int n) {
     inFlight.set(n);
     for (int i = 0; i < n; i++) {
-      driver.execute(() -> slot(stats));
+      submit(() -> slot(stats));
     }
   }
 
   /** One closed-loop slot: a handshake, then the next, until the deadline or the count. */
   private void slot(BenchStats stats) {
-    if (!admit()) {
+    if (stopped || !admit()) {
       if (inFlight.decrementAndGet() == 0) {
         allDone.countDown();
       }
@@ -361,15 +436,15 @@ final class BenchCommand implements Callable<Integer> {
     long start = System.nanoTime();
     handshake().whenComplete((v, e) -> {
       record(stats, start, e);
-      driver.execute(() -> slot(stats));
+      submit(() -> slot(stats));
     });
   }
 
   private void openLoop(BenchStats stats) {
-    Thread arrivalsThread = new Thread(() -> {
+    arrivalsThread = new Thread(() -> {
       double meanGapNanos = 1e9 / rate;
       long next = System.nanoTime();
-      while (!Thread.currentThread().isInterrupted()) {
+      while (!stopped) {
         long now = System.nanoTime();
         if (next > now) {
           LockSupport.parkNanos(next - now);
@@ -383,7 +458,7 @@ final class BenchCommand implements Callable<Integer> {
           stats.recordFailed("client saturated: more than " + maxInFlight + " handshakes unanswered (--max-in-flight)");
         } else {
           inFlight.incrementAndGet();
-          driver.execute(() -> handshake().whenComplete((v, e) -> {
+          submit(() -> handshake().whenComplete((v, e) -> {
             record(stats, intended, e);
             if (inFlight.decrementAndGet() == 0 && arrivalsDone) {
               allDone.countDown();
@@ -402,7 +477,14 @@ final class BenchCommand implements Callable<Integer> {
     arrivalsThread.start();
   }
 
-  private static void record(BenchStats stats, long startNanos, Throwable e) {
+  private void record(BenchStats stats, long startNanos, Throwable e) {
+    if (stopped) {
+      return; // after the end of the run: reported as unanswered, not counted
+    }
+    classify(stats, startNanos, e);
+  }
+
+  private static void classify(BenchStats stats, long startNanos, Throwable e) {
     if (e == null) {
       stats.recordOk(System.nanoTime() - startNanos);
       return;
@@ -421,7 +503,8 @@ final class BenchCommand implements Callable<Integer> {
     int window = Math.max(64, concurrencyOrDefault());
     try {
       if (scheme.equals("coap")) {
-        try (CoapHalfOpen h = new CoapHalfOpen(CoapEdhocTransport.resourceUri(uri.toString()), sourcePorts, window, timeoutMs, stats)) {
+        try (CoapHalfOpen h = new CoapHalfOpen(CoapEdhocTransport.resourceUri(uri.toString()), sourcePorts, window, timeoutMs, stats,
+            halfOpenMessageIds)) {
           udp[0] = h;
           for (long i = 0; i < halfOpen && System.nanoTime() < deadline; i++) {
             h.send(InitiatorFlow.message1Request(Edhoc.initiator(config, m).writeMessage1().message1()));
@@ -442,7 +525,7 @@ final class BenchCommand implements Callable<Integer> {
           clients.get((int) (i % clients.size())).post(body).whenComplete((r, e) -> {
             slots.release();
             if (e != null) {
-              record(stats, start, e);
+              classify(stats, start, e);
             } else if (r.kind() == EdhocTransport.Kind.SUCCESS) {
               stats.recordOk(System.nanoTime() - start);
             } else if (r.kind() == EdhocTransport.Kind.OVERLOADED) {
@@ -461,15 +544,50 @@ final class BenchCommand implements Callable<Integer> {
 
   // ------------------------------------------------------------------------------------------ set-up and output
 
-  private EdhocTransport coapTransport() throws Exception {
-    Configuration cfg = CoapTransport.configuration();
-    cfg.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, threads);
+  /** CoAP endpoints the handshakes are spread over: {@code --coap-endpoints}, or sized from the load. */
+  int coapEndpointCount() {
+    if (coapEndpoints > 0) {
+      return coapEndpoints;
+    }
+    long n = rate != null ? (long) Math.ceil(rate / HANDSHAKES_PER_ENDPOINT) : concurrencyOrDefault();
+    return (int) Math.max(1, Math.min(MAX_AUTO_ENDPOINTS, n));
+  }
+
+  /**
+   * {@link #coapEndpointCount()} Californium endpoints, each on its own UDP port (its own Message ID
+   * space towards the server) with one receiver and one sender thread; their protocol work runs on
+   * one shared pool of {@code --threads}. Closed in reverse order: endpoints first, then the pools.
+   */
+  private void coapTransports() throws Exception {
+    // a copy: CoapTransport.configuration() is also Californium's standard, which a server in this JVM would pick up
+    Configuration cfg = new Configuration(CoapTransport.configuration());
+    cfg.set(org.eclipse.californium.elements.config.UdpConfig.UDP_RECEIVER_THREAD_COUNT, 1);
+    cfg.set(org.eclipse.californium.elements.config.UdpConfig.UDP_SENDER_THREAD_COUNT, 1);
+    if (coapMessageIds > 0) {
+      cfg.set(CoapConfig.MULTICAST_BASE_MID, coapMessageIds); // unicast Message IDs are [0, base)
+      cfg.set(CoapConfig.MID_TRACKER, CoapConfig.TrackerMode.MAPBASED);
+    }
+    java.util.concurrent.ScheduledExecutorService main = Executors.newScheduledThreadPool(threads, named("bench-coap"));
+    java.util.concurrent.ScheduledExecutorService secondary = Executors.newSingleThreadScheduledExecutor(named("bench-coap-timer"));
+    closeLater.add(() -> shutdown(secondary));
+    closeLater.add(() -> shutdown(main));
     InetAddress target = InetAddress.getByName(uri.getHost());
-    CoapEndpoint ep = CoapEndpoint.builder().setConfiguration(cfg)
-        .setInetSocketAddress(target.isLoopbackAddress() ? new InetSocketAddress(target, 0) : new InetSocketAddress(0)).build();
-    ep.start();
-    closeLater.add(ep::destroy);
-    return new CoapEdhocTransport(ep, uri.toString(), timeoutMs);
+    for (int i = coapEndpointCount(); i > 0; i--) {
+      CoapEndpoint ep = CoapEndpoint.builder().setConfiguration(cfg)
+          .setInetSocketAddress(target.isLoopbackAddress() ? new InetSocketAddress(target, 0) : new InetSocketAddress(0)).build();
+      ep.setExecutors(main, secondary);
+      closeLater.add(ep::destroy);
+      ep.start();
+      transports.add(new CoapEdhocTransport(ep, uri.toString(), timeoutMs));
+    }
+  }
+
+  /** Stops taking work, lets what runs finish briefly, then interrupts the rest. */
+  private static void shutdown(ExecutorService e) throws InterruptedException {
+    e.shutdown();
+    if (!e.awaitTermination(2, TimeUnit.SECONDS)) {
+      e.shutdownNow();
+    }
   }
 
   private EdhocTransport httpTransport() {

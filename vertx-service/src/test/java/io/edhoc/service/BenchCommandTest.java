@@ -138,6 +138,103 @@ class BenchCommandTest {
     assertThat(r.err()).contains("half-open: 20 of 20").contains("20 message_2");
   }
 
+  /**
+   * Issue 10 (bench bug 1): each socket counts its own Message IDs, so no (source port, MID) pair
+   * repeats in a run and the server never takes a message_1 for a retransmission of another. With 16
+   * IDs per socket and 2 sockets, the old scheme (MID = seq mod 16, socket = seq mod 2) sent message
+   * 17 with message 1's pair; now all 30 become half-open sessions. More than 2 x 16 is refused.
+   */
+  @Test
+  void halfOpenNeverReusesASourcePortAndMessageIdPair() {
+    CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--half-open", "30", "--source-ports", "2",
+        "--half-open-message-ids", "16", "--quiet");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(summary(r)).as(r.toString()).containsExactly(30, 0, 0);
+    assertThat(svc.sessionStore().size()).isEqualTo(30);
+    CliRun tooMany = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--half-open", "33", "--source-ports", "2",
+        "--half-open-message-ids", "16", "--quiet");
+    assertThat(tooMany.exit()).as(tooMany.toString()).isEqualTo(2);
+    assertThat(tooMany.err()).contains("--half-open 33 needs at least 3 --source-ports");
+  }
+
+  /**
+   * Issue 10 (bench bug 2): one client endpoint cannot reuse a Message ID within EXCHANGE_LIFETIME,
+   * so bench spreads handshakes over several endpoints (by default one per closed-loop slot). With 8
+   * Message IDs per endpoint, 9 handshakes (18 requests) exhaust a single endpoint but not three.
+   */
+  @Test
+  void coapHandshakesAreSpreadOverSeveralEndpoints() throws Exception {
+    String[] common = {"bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--concurrency", "3", "--count", "9",
+        "--coap-message-ids", "8", "--quiet"};
+    CliRun one = CliRun.of(concat(common, "--coap-endpoints", "1"));
+    long[] s1 = summary(one);
+    assertThat(s1[1]).as(one.toString()).isPositive();
+    assertThat(one.err()).contains("exhausted");
+    CliRun auto = CliRun.of(concat(common));
+    assertThat(auto.exit()).as(auto.toString()).isZero();
+    assertThat(summary(auto)).as(auto.toString()).containsExactly(9, 0, 0);
+    assertThat(svc.metrics().scrape())
+        .contains("edhoc_handshakes_completed_total{method=\"3\",suite=\"2\",transport=\"coap\"} " + (s1[0] + 9) + ".0");
+    CliRun open = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--rate", "30", "--arrivals", "fixed",
+        "--count", "9", "--coap-message-ids", "8", "--coap-endpoints", "3", "--quiet");
+    assertThat(summary(open)).as(open.toString()).containsExactly(9, 0, 0);
+  }
+
+  static String[] concat(String[] a, String... b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+
+  /**
+   * Issue 10 (bench bug 3): an open loop whose requests all go unanswered ends cleanly: every
+   * arrival counted once, no exception from an executor closed under it, no bench thread left.
+   */
+  @Test
+  void openLoopAgainstASilentServerEndsCleanly() throws Exception {
+    try (java.net.DatagramSocket silent = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + silent.getLocalPort(), "--credentials", client(), "--rate", "20", "--arrivals", "fixed",
+          "--duration", "1s", "--timeout", "300", "--quiet");
+      assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+      long[] s = summary(r);
+      assertThat(s[0]).isZero();
+      assertThat(s[1]).as(r.toString()).isBetween(19L, 21L);
+      assertThat(r.err()).contains("no CoAP answer").doesNotContain("Exception").doesNotContain("unanswered at the end");
+    }
+    assertNoBenchThreadsLeft();
+  }
+
+  /**
+   * Issue 10 (bench bug 4): runs used to end about 15 s after the start whatever --duration said
+   * (the wait for the end was timeout + 10 s from the start, so the load generator was closed under
+   * a running arrivals thread). Now the end is waited for after the deadline: a 11 s run at a fixed
+   * 4/s (beyond the old 10.3 s limit for --timeout 300) counts all 44 arrivals and reports >= 11 s.
+   */
+  @Test
+  void openLoopRunsForTheWholeDuration() throws Exception {
+    Path json = dir.resolve("long.json");
+    CliRun r = CliRun.of("bench", "http://127.0.0.1:" + svc.httpPort(), "--credentials", client(), "--rate", "4", "--arrivals", "fixed",
+        "--duration", "11s", "--timeout", "300", "--suite", "0", "--method", "0", "--json", json.toString(), "--quiet");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    long[] s = summary(r);
+    assertThat(s[0] + s[1]).as(r.toString()).isBetween(43L, 45L);
+    assertThat(r.err()).doesNotContain("Exception");
+    assertThat(new JsonObject(Files.readString(json)).getDouble("seconds")).isGreaterThanOrEqualTo(11.0);
+    assertNoBenchThreadsLeft();
+  }
+
+  static void assertNoBenchThreadsLeft() throws InterruptedException {
+    List<String> left = List.of();
+    for (int i = 0; i < 50; i++) {
+      left = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName).filter(n -> n.startsWith("bench-")).toList();
+      if (left.isEmpty()) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(left).as("bench threads still running after the command returned").isEmpty();
+  }
+
   @Test
   void inProcessRunsBothRolesWithoutNetwork() {
     CliRun r = CliRun.of("bench", "--in-process", "--credentials", client(), "--server-credentials", dir.resolve("server").toString(), "--count", "12",

@@ -60,7 +60,9 @@ abstract class LocalContextStore implements OscoreContextStore {
    * the version compared is still current when the change becomes visible; the store-wide lock is
    * held only for map updates, never during {@link #persist}, so slow writes (fsync) of different
    * contexts overlap and readers never wait for the disk. Evicted records leave the map at once
-   * and their files are deleted afterwards under their own stripe (unless re-created meanwhile).
+   * and their files are deleted afterwards under their own stripe (unless re-created meanwhile); a
+   * write whose record was evicted while it was persisting fails (false) instead of bringing the
+   * record back, so the bound and the eviction count stay exact.
    */
   @Override
   public final boolean compareAndSet(byte[] recipientId, Object expected, StoredContext update) {
@@ -76,11 +78,17 @@ abstract class LocalContextStore implements OscoreContextStore {
         }
       }
       persist(recipientId, update); // durable before anyone can see (or use) the change
+      boolean evictedMeanwhile;
       synchronized (this) {
         StoredContext current = records.get(k);
-        if (update == null) {
+        // Our stripe keeps other writers of k out, but a create under another stripe may have
+        // evicted `expected` while we were persisting: compare again, or the record would come
+        // back from the dead (the bound then evicts one context too many, and the evictor's
+        // "gone" event contradicts the map).
+        evictedMeanwhile = current != expected; // then the eviction won: fail like a lost CAS
+        if (!evictedMeanwhile && update == null) {
           records.remove(k);
-        } else {
+        } else if (!evictedMeanwhile) {
           if (current == null || current.generation() != update.generation()) {
             records.remove(k); // created or key-updated: now the most recent
           }
@@ -95,6 +103,12 @@ abstract class LocalContextStore implements OscoreContextStore {
             }
           }
         }
+      }
+      if (evictedMeanwhile) {
+        if (update != null) {
+          persist(recipientId, null); // undo our file now (the evictor's deferred delete follows)
+        }
+        return false;
       }
     }
     fire(recipientId, update == null ? 0L : update.holder());

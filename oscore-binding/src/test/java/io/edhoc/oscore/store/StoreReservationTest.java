@@ -204,4 +204,92 @@ class StoreReservationTest {
           assertThat(s.read(java.util.HexFormat.of().parseHex(rid)).record().ssnBound()).isEqualTo(b).isEqualTo(2 * STEP));
     }
   }
+
+  /**
+   * The race behind the flaky bound: a write of context 1 (its stripe held) is persisting when a
+   * create of context 3 (another stripe) evicts context 1. The write must then fail, not put
+   * context 1 back into the map (which evicted a second context, counted two evictions for one
+   * create, and left context 1 in memory after its "gone" event). Forced with a persist that
+   * blocks, against a simulated disk, so it fails every time the store gets this wrong.
+   */
+  @Test
+  void aWriteWhoseContextIsEvictedWhilePersistingFailsInsteadOfResurrectingIt() throws Exception {
+    java.util.Map<String, StoredContext> disk = new java.util.concurrent.ConcurrentHashMap<>();
+    CountDownLatch inPersist = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+    LocalContextStore s = new LocalContextStore(2) {
+      @Override
+      void persist(byte[] rid, StoredContext update) {
+        if (update != null && rid[0] == 1 && armed.getAndSet(false)) {
+          inPersist.countDown();
+          try {
+            assertThat(release.await(30, TimeUnit.SECONDS)).isTrue();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+        if (update == null) {
+          disk.remove(key(rid));
+        } else {
+          disk.put(key(rid), update);
+        }
+      }
+    };
+    java.util.Map<String, Long> lastEvent = new java.util.concurrent.ConcurrentHashMap<>();
+    s.addListener((rid, holder) -> lastEvent.put(LocalContextStore.key(rid), holder));
+    StoredContext one = s.create(ctx((byte) 1), 7, STEP);
+    s.create(ctx((byte) 2), 7, STEP);
+    armed.set(true);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      var reserving = pool.submit(() -> s.reserve(new byte[] {1}, one.generation(), 7, STEP));
+      assertThat(inPersist.await(30, TimeUnit.SECONDS)).isTrue();
+      var creating = pool.submit(() -> s.create(ctx((byte) 3), 7, STEP));
+      for (int i = 0; i < 3000 && s.evictions() == 0; i++) {
+        Thread.sleep(10); // context 3's create evicts context 1 (its file delete then waits for stripe 1)
+      }
+      assertThat(s.evictions()).isEqualTo(1);
+      release.countDown();
+      assertThat(reserving.get(30, TimeUnit.SECONDS)).as("the reservation lost its context to eviction").isEqualTo(-1L);
+      assertThat(creating.get(30, TimeUnit.SECONDS)).isNotNull();
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+    assertThat(s.read(new byte[] {1})).as("an evicted context stays evicted").isNull();
+    assertThat(s.size()).isEqualTo(2);
+    assertThat(s.evictions()).as("one create over the bound, one eviction").isEqualTo(1);
+    assertThat(new java.util.TreeSet<>(disk.keySet())).as("disk = memory").containsExactly("02", "03");
+    assertThat(lastEvent.get("01")).as("listeners last heard that context 1 is gone").isZero();
+  }
+
+  /** The memory store shares the bound and eviction code; the same concurrent creates keep it exact. */
+  @Test
+  void memoryStoreUnderConcurrentCreatesKeepsTheBound() throws Exception {
+    int bound = 12;
+    InMemoryOscoreContextStore s = new InMemoryOscoreContextStore(bound);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    CountDownLatch go = new CountDownLatch(1);
+    List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int base = t * 50;
+      fs.add(pool.submit(() -> {
+        go.await();
+        for (int i = 0; i < 50; i++) {
+          byte rid = (byte) (base + i + 1);
+          StoredContext r = s.create(ctx(rid), 7, STEP);
+          s.reserve(new byte[] {rid}, r.generation(), 7, STEP);
+        }
+        return null;
+      }));
+    }
+    go.countDown();
+    for (var f : fs) {
+      f.get(120, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertThat(s.size()).isEqualTo(bound);
+    assertThat(s.evictions()).isEqualTo(200 - bound);
+  }
 }

@@ -43,6 +43,11 @@ public final class CoapHalfOpen implements AutoCloseable {
   private final LongAdderMap answers = new LongAdderMap();
   private volatile boolean closed;
   private long sequence;
+  /** Distinct Message IDs per socket (65,536 on the wire; smaller in tests). */
+  private final int messageIds;
+  /** Per socket: the next Message ID (from a random start) and how many this socket has sent. */
+  private final int[] nextMid;
+  private final int[] sentOn;
 
   /** Per-code answer counts (e.g. "2.04", "4.01"), for the report. */
   public static final class LongAdderMap extends ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> {
@@ -53,7 +58,29 @@ public final class CoapHalfOpen implements AutoCloseable {
     }
   }
 
+  /** Message IDs are 16 bits (RFC 7252 section 3). */
+  public static final int MESSAGE_IDS = 1 << 16;
+
   public CoapHalfOpen(String uri, int sockets, int window, long timeoutMillis, BenchStats stats) throws IOException {
+    this(uri, sockets, window, timeoutMillis, stats, MESSAGE_IDS);
+  }
+
+  /**
+   * @param messageIds how many Message IDs each socket may use (at most {@link #MESSAGE_IDS}; a
+   *     smaller space lets a test reach the wrap-around with a few messages). Each socket counts
+   *     its own IDs, so every (source port, Message ID) pair of a run is distinct: a server never
+   *     takes one message_1 for the retransmission of another. {@link #capacity()} messages at most.
+   */
+  public CoapHalfOpen(String uri, int sockets, int window, long timeoutMillis, BenchStats stats, int messageIds) throws IOException {
+    if (messageIds < 1 || messageIds > MESSAGE_IDS) {
+      throw new IllegalArgumentException("messageIds must be 1.." + MESSAGE_IDS);
+    }
+    this.messageIds = messageIds;
+    this.nextMid = new int[sockets];
+    this.sentOn = new int[sockets];
+    for (int i = 0; i < sockets; i++) {
+      nextMid[i] = java.util.concurrent.ThreadLocalRandom.current().nextInt(messageIds);
+    }
     java.net.URI u = java.net.URI.create(uri);
     InetAddress host = InetAddress.getByName(u.getHost());
     this.server = new InetSocketAddress(host, u.getPort() > 0 ? u.getPort() : CoAP.DEFAULT_COAP_PORT);
@@ -81,23 +108,39 @@ public final class CoapHalfOpen implements AutoCloseable {
       expire();
     }
     long seq;
+    int socket;
+    int mid;
     synchronized (this) {
+      socket = (int) (sequence % sockets.size());
+      if (sentOn[socket] == messageIds) {
+        window.release();
+        throw new IllegalStateException("every (source port, Message ID) pair is used: at most " + capacity()
+            + " message_1 from " + sockets.size() + " ports in one run");
+      }
       seq = ++sequence;
+      sentOn[socket]++;
+      mid = nextMid[socket];
+      nextMid[socket] = (mid + 1) % messageIds;
     }
     Request r = Request.newPost();
     r.setURI(uri);
-    r.setMID((int) (seq & 0xffff));
+    r.setMID(mid);
     r.setToken(Token.fromProvider(java.nio.ByteBuffer.allocate(8).putLong(seq).array()));
     r.getOptions().setContentFormat(EdhocOption.CID_EDHOC_CBOR_SEQ);
     r.setPayload(body);
     byte[] datagram = serializer.getByteArray(r);
-    DatagramChannel ch = sockets.get((int) (seq % sockets.size()));
+    DatagramChannel ch = sockets.get(socket);
     pending.put(seq, System.nanoTime());
     if (ch.send(ByteBuffer.wrap(datagram), server) == 0) {
       pending.remove(seq);
       window.release();
       stats.recordFailed("local UDP send buffer full");
     }
+  }
+
+  /** How many message_1 one run can send with distinct (source port, Message ID) pairs. */
+  public long capacity() {
+    return (long) sockets.size() * messageIds;
   }
 
   /** Waits until every message sent has an answer or timed out. */
