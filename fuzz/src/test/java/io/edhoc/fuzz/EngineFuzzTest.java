@@ -114,7 +114,8 @@ class EngineFuzzTest {
     byte[] m2;
     Initiator.AwaitingMessage4 w4;
     byte[] m3;
-    byte[] cR;
+    byte[] cR; // C_R as the initiator read it from message_2
+    byte[] allocated; // C_R the engine allocated for this slot's message_1 (known before message_2 is read)
     boolean consumed; // the engine no longer holds this slot's session
     boolean dead; // the initiator failed
   }
@@ -145,12 +146,16 @@ class EngineFuzzTest {
   void stateful(FuzzedDataProvider in) throws EdhocException {
     ResponderEngine.Message4 policy = in.consumeBoolean() ? ResponderEngine.Message4.ALWAYS : ResponderEngine.Message4.NEVER;
     // C_R from a counter (never reused within an input): replays of an input must see the same
-    // identifiers, which the engine's random allocator does not give (see docs/testing.md, finding 5)
+    // identifiers, which the engine's random allocator does not give. The model records each slot's
+    // C_R when the engine allocates it: raw bytes naming that C_R can consume the session before
+    // the initiator has read message_2 (docs/testing.md, finding 5)
     int[] next = {0};
+    byte[][] last = {null};
     ConnectionIdAllocator unique = peer -> {
       while (true) {
         byte[] id = {(byte) 0x40, (byte) next[0]++};
         if (peer == null || !Arrays.equals(id, peer)) {
+          last[0] = id.clone();
           return id;
         }
       }
@@ -176,6 +181,7 @@ class EngineFuzzTest {
             Result r = engine.handle(Traces.concat(new byte[] {TRUE}, s.m1));
             expect(r.status() == Status.OK && r.step() == Step.MESSAGE_1, "genuine message_1 refused", r);
             s.m2 = r.body();
+            s.allocated = last[0];
             pending++;
           }
           case 1 -> { // message_1 repeated: a second, independent session at the engine
@@ -200,6 +206,9 @@ class EngineFuzzTest {
               s.w4 = v2.writeMessage3();
               s.m3 = s.w4.message3();
               s.cR = v2.connectionIdR();
+              if (!Arrays.equals(s.cR, s.allocated)) {
+                throw new AssertionError("message_2 carries a C_R other than the one the engine stored");
+              }
             } catch (EdhocException e) {
               if (o == s) {
                 throw new AssertionError("genuine message_2 rejected", e);
@@ -220,7 +229,7 @@ class EngineFuzzTest {
                 expect(!r.completed() && r.status() == Status.CLIENT_ERROR, "replayed message_3 accepted", r);
                 pending--;
                 for (Slot x : slots) {
-                  if (x != s && x.cR != null && !x.consumed && Arrays.equals(x.cR, s.cR)) {
+                  if (x != s && x.allocated != null && !x.consumed && Arrays.equals(x.allocated, s.cR)) {
                     x.consumed = true;
                   }
                 }
@@ -295,7 +304,7 @@ class EngineFuzzTest {
               byte[] prefix = ConnectionIdCodec.read(new CborReader(body), "C_R");
               pending--;
               for (Slot x : slots) {
-                if (x.cR != null && !x.consumed && Arrays.equals(x.cR, prefix)) {
+                if (x.allocated != null && !x.consumed && Arrays.equals(x.allocated, prefix)) {
                   x.consumed = true;
                 }
               }
@@ -307,7 +316,7 @@ class EngineFuzzTest {
         }
         for (Slot a : slots) {
           for (Slot b : slots) {
-            if (a != b && a.cR != null && b.cR != null && !a.consumed && !b.consumed && Arrays.equals(a.cR, b.cR)) {
+            if (a != b && a.allocated != null && b.allocated != null && !a.consumed && !b.consumed && Arrays.equals(a.allocated, b.allocated)) {
               throw new AssertionError("two pending sessions were given the same C_R");
             }
           }
