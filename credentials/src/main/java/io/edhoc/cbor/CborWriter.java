@@ -1,6 +1,5 @@
 package io.edhoc.cbor;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -10,16 +9,64 @@ import java.util.Arrays;
  * length) encoding, RFC 8949 section 4.2.1. Bytes written are exactly the bytes that enter
  * transcripts and MACs, so there is no map sorting here: callers write map entries in the order
  * the specification prints them.
+ *
+ * <p>The bytes go into a plain array (not a {@code ByteArrayOutputStream}, whose every
+ * {@code write} is a synchronized call: measurable in the handshake profile). Callers that know
+ * the size pass it as the initial capacity; otherwise the array doubles. Not thread-safe: a writer
+ * belongs to one call.
  */
 public final class CborWriter {
-  private final ByteArrayOutputStream out;
+  private final Buffer out;
 
   public CborWriter() {
     this(64);
   }
 
   public CborWriter(int initialCapacity) {
-    this.out = new ByteArrayOutputStream(initialCapacity);
+    this.out = new Buffer(initialCapacity);
+  }
+
+  /** An unsynchronized growable byte array with the subset of ByteArrayOutputStream used here. */
+  private static final class Buffer {
+    private byte[] buf;
+    private int count;
+
+    Buffer(int initialCapacity) {
+      if (initialCapacity < 0) {
+        throw new IllegalArgumentException("negative initial capacity");
+      }
+      buf = new byte[Math.max(initialCapacity, 1)];
+    }
+
+    private void ensure(int extra) {
+      int need = count + extra;
+      if (need < 0) {
+        throw new OutOfMemoryError("CBOR item too large");
+      }
+      if (need > buf.length) {
+        int grown = buf.length << 1;
+        buf = Arrays.copyOf(buf, grown - need < 0 || grown < 0 ? need : grown);
+      }
+    }
+
+    void write(int b) {
+      ensure(1);
+      buf[count++] = (byte) b;
+    }
+
+    void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    int size() {
+      return count;
+    }
+
+    byte[] toByteArray() {
+      return buf.length == count ? buf.clone() : Arrays.copyOf(buf, count);
+    }
   }
 
   private void head(int majorType, long value) {

@@ -10,8 +10,9 @@ import org.bouncycastle.crypto.params.AEADParameters;
 import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
- * AEADs on Bouncy Castle's lightweight API: AES-CCM (the JDK has no CCM), ChaCha20-Poly1305, and
- * AES-GCM (only as the benchmark alternative). A fresh cipher object per call: they are cheap and
+ * AEADs on Bouncy Castle's lightweight API: ChaCha20-Poly1305 (where the JDK lacks it), and AES-CCM
+ * and AES-GCM only as the benchmark and cross-check alternatives ({@link JdkAesCcm} and
+ * {@link JdkAead} are the defaults). A fresh cipher object per call: they are cheap and
  * not thread-safe. BC compares tags in constant time.
  */
 final class BcAead extends AbstractAead {

@@ -15,7 +15,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * for a core on an oversubscribed machine (it leaves out GC and JIT threads, for both libraries
  * alike). Run after
  * test-compile with the test classpath: {@code java -cp <test classpath> io.edhoc.bench.HandshakeRatio
- * [rounds] [libraries, comma-separated]}.
+ * [rounds] [libraries, comma-separated] [method/suite pairs, comma-separated, e.g. 0/0]}.
  */
 public final class HandshakeRatio {
   private HandshakeRatio() {}
@@ -23,6 +23,7 @@ public final class HandshakeRatio {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
     List<String> libs = args.length > 1 ? List.of(args[1].split(",")) : List.of("conscrypt", "bouncycastle");
+    List<String> cases = args.length > 2 ? List.of(args[2].split(",")) : List.of("0/0", "0/2", "3/0", "3/2");
     Blackhole bh = new Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
     StringBuilder head = new StringBuilder("method suite");
     for (String l : libs) {
@@ -32,8 +33,10 @@ public final class HandshakeRatio {
       head.append(String.format("  speed-up %s/%s", libs.get(1), libs.get(0)));
     }
     System.out.println(head + "    [wall clock]  |  same by thread CPU time");
-    for (int method : new int[] {0, 3}) {
-      for (int suite : new int[] {0, 2}) {
+    for (String c : cases) {
+      {
+        int method = Integer.parseInt(c.substring(0, c.indexOf('/')));
+        int suite = Integer.parseInt(c.substring(c.indexOf('/') + 1));
         HandshakeBench[] b = new HandshakeBench[libs.size()];
         for (int i = 0; i < b.length; i++) {
           b[i] = new HandshakeBench();

@@ -87,7 +87,7 @@ class KnownAnswerTest {
     assertThat(Hex.encode(referenceCcm(key, Hex.decode(nonce), aad, msg, 8))).isEqualTo(expected);
   }
 
-  /** Bouncy Castle's CCM against an independent CCM built here on the JDK's raw AES, random inputs. */
+  /** The default AES-CCM (JdkAesCcm) against an independent, deliberately simple CCM written below, random inputs. */
   @Test
   void ccmCrossCheckAgainstJdkAes() throws Exception {
     Random r = new Random(9528);

@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  *
  * Steps 1 to 3 and the queue report their refusals to {@link Hooks#refused}. Settings may be changed before the
  * server starts; they are read once per request.
+ *
+ * <p>Under pressure the refusals of steps 3 and 5 are also given before Californium's executor:
+ * an {@link EdhocShedConnector} asks {@link #answerEarly} on the UDP receive thread, which applies
+ * the same rules in the same order and builds the same responses; the checks here stay for the
+ * requests that meet the pressure only once they reach this resource.
  */
 public class EdhocResource extends CoapResource {
   /** The transport name handed to {@link Hooks} (and used for metrics by the service). */
@@ -289,17 +294,10 @@ public class EdhocResource extends CoapResource {
       out.refuse(r);
       return;
     }
-    EchoVerifier verifier = echo;
-    java.util.function.BooleanSupplier when = echoWhen;
-    if (verifier != null && in.isMessage1() && (when == null || when.getAsBoolean())) {
-      byte[] value = EchoOption.get(exchange.getRequestOptions());
-      if (value == null || !verifier.verify(value, in.source())) {
-        h.refused(in, value == null ? "echo_required" : "echo_rejected");
-        Response r = new Response(ResponseCode.UNAUTHORIZED);
-        EchoOption.set(r.getOptions(), verifier.issue(in.source()));
-        out.refuse(r);
-        return;
-      }
+    Response challenge = echoChallenge(h, in, exchange.getRequestOptions());
+    if (challenge != null) {
+      out.refuse(challenge);
+      return;
     }
     Refusal refusal;
     try {
@@ -331,19 +329,72 @@ public class EdhocResource extends CoapResource {
   }
 
   /**
-   * The overload decision for a request that has not reached Californium's executor yet (see
-   * {@link EdhocShedConnector}): the 5.03 + Max-Age answer (type, Message ID and token still to be
-   * set) when this resource would shed it now, counted as a shed by the queue and reported to
-   * {@link Hooks#refused} with reason {@code overloaded}; null when it must go the normal way: no
-   * engine queue, not a POST to this resource (or OSCORE-protected), empty, a bad media type or
-   * size, a message_1 that the Echo check would challenge (4.01 + Echo keeps precedence), a copy
-   * of a request the replay cache holds (it is answered as before), or room in the queue. The
-   * admission hook (rate limit) is not consulted: an overloaded server refuses before counting.
+   * The RFC 9175 reachability challenge, one mechanism for both paths (Californium's executor in
+   * {@link #handlePOST}, the receive thread in {@link #answerEarly}): for a message_1 while the
+   * Echo check applies ({@link #echoApplies()}) and the request carries no valid Echo, the 4.01
+   * Unauthorized response with a fresh Echo value for the request's source, reported to {@link
+   * Hooks#refused} with reason {@code echo_required} (no Echo) or {@code echo_rejected}; null when
+   * the request goes on.
    */
-  public Response shedEarly(org.eclipse.californium.core.coap.Request req, InetSocketAddress source) {
+  private Response echoChallenge(Hooks h, Incoming in, org.eclipse.californium.core.coap.OptionSet options) {
+    EchoVerifier verifier = echo;
+    java.util.function.BooleanSupplier when = echoWhen;
+    if (verifier == null || !in.isMessage1() || (when != null && !when.getAsBoolean())) {
+      return null;
+    }
+    byte[] value = EchoOption.get(options);
+    if (value != null && verifier.verify(value, in.source())) {
+      return null;
+    }
+    h.refused(in, value == null ? "echo_required" : "echo_rejected");
+    Response r = new Response(ResponseCode.UNAUTHORIZED);
+    EchoOption.set(r.getOptions(), verifier.issue(in.source()));
+    return r;
+  }
+
+  /**
+   * True while the Echo check applies to message_1: a verifier is set and its condition holds
+   * (always when it has none, i.e. {@code on}; under pressure for {@code auto}). O(1) as cheap as
+   * the condition given to {@link #echoReachability(EchoVerifier, java.util.function.BooleanSupplier)}.
+   */
+  public boolean echoApplies() {
+    java.util.function.BooleanSupplier when = echoWhen;
+    return echo != null && (when == null || when.getAsBoolean());
+  }
+
+  /**
+   * True when {@link #answerEarly} may answer anything now: the engine queue is full, or the Echo
+   * check applies. The receive thread's cheap gate: while false, datagrams are not even parsed.
+   */
+  public boolean mayAnswerEarly() {
     EngineQueue q = queue;
-    if (q == null || req.getCode() != org.eclipse.californium.core.coap.CoAP.Code.POST || req.getOptions().hasOscore()
-        || source == null || !getURI().equals("/" + req.getOptions().getUriPathString())) {
+    return (q != null && q.waiting() >= q.capacity()) || echoApplies();
+  }
+
+  /**
+   * The answer to a request that has not reached Californium's executor yet (see {@link
+   * EdhocShedConnector}), exactly as {@link #handlePOST} would give it now (type, Message ID and
+   * token still to be set), or null when it must go the normal way. In the order of the normal
+   * path:
+   *
+   * <ul>
+   *   <li>null: not a POST to this resource (or OSCORE-protected), empty, a bad media type or
+   *       size (the normal path answers those), or a copy of a request the replay cache holds (it
+   *       is answered as before: nothing, or the cached message_2);
+   *   <li>4.01 + Echo: a message_1 without a valid Echo while the check applies ({@link
+   *       #echoApplies()}): the same challenge, counted the same way ({@link Hooks#refused},
+   *       {@code echo_required} / {@code echo_rejected});
+   *   <li>5.03 + Max-Age: the engine queue is full for this request, counted as a shed by the
+   *       queue and reported to {@link Hooks#refused} with reason {@code overloaded};
+   *   <li>null otherwise (room in the queue: a valid Echo is verified again there).
+   * </ul>
+   *
+   * The admission hook (rate limit) is not consulted: it comes after both on the normal path. A
+   * hook that throws here leaves the request to the normal path.
+   */
+  public Response answerEarly(org.eclipse.californium.core.coap.Request req, InetSocketAddress source) {
+    if (req.getCode() != org.eclipse.californium.core.coap.CoAP.Code.POST || req.getOptions().hasOscore() || source == null
+        || !getURI().equals("/" + req.getOptions().getUriPathString())) {
       return null;
     }
     byte[] payload = req.getPayload();
@@ -354,23 +405,26 @@ public class EdhocResource extends CoapResource {
         || (max > 0 && in.body().length > max)) {
       return null;
     }
-    EchoVerifier verifier = echo;
-    java.util.function.BooleanSupplier when = echoWhen;
-    if (verifier != null && in.isMessage1() && (when == null || when.getAsBoolean())) {
-      byte[] value = EchoOption.get(req.getOptions());
-      if (value == null || !verifier.verify(value, source)) {
-        return null;
-      }
-    }
     EdhocReplayCache cache = replay;
     if (cache != null && cache.holds(source, req.getMID())) {
       return null;
     }
-    if (!q.shedIfFull(in.isMessage1())) {
+    Hooks h = hooks;
+    try {
+      Response challenge = echoChallenge(h, in, req.getOptions());
+      if (challenge != null) {
+        return challenge;
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("EDHOC resource hook failed: {}", e.toString());
+      return null;
+    }
+    EngineQueue q = queue;
+    if (q == null || !q.shedIfFull(in.isMessage1())) {
       return null;
     }
     try {
-      hooks.refused(in, "overloaded");
+      h.refused(in, "overloaded");
     } catch (RuntimeException e) {
       LOG.warn("EDHOC resource hook failed: {}", e.toString());
     }

@@ -2,6 +2,7 @@ package io.edhoc.oscore;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.CoAP.Type;
 import org.eclipse.californium.core.coap.CoAPMessageFormatException;
 import org.eclipse.californium.core.coap.Message;
@@ -16,28 +17,34 @@ import org.eclipse.californium.elements.UDPConnector;
 import org.eclipse.californium.elements.config.Configuration;
 
 /**
- * Californium's UDP connector with the EDHOC overload decision moved in front of the endpoint.
+ * Californium's UDP connector with the EDHOC resource's refusals under pressure moved in front of
+ * the endpoint: the overload decision (5.03) and the reachability challenge (4.01 + Echo).
  *
  * <p>Californium hands every received datagram from the connector's receiver thread to its
- * protocol-stage executor, whose queue is unbounded; the resource's own 5.03 decision ({@link
- * EdhocResource#engineQueue}) therefore waits behind every datagram queued there, which under a
- * flood took hundreds of milliseconds. This connector decides on the receiver thread, before that
- * executor: while the resource's engine queue is full, an EDHOC POST that the resource would shed
- * ({@link EdhocResource#shedEarly}) is answered here with 5.03 + Max-Age and never reaches
- * Californium. A confirmable request gets a piggybacked ACK (its Message ID and token), a
- * non-confirmable one a NON response with a Message ID from the endpoint's exchange store.
+ * protocol-stage executor, whose queue is unbounded; the resource's own decisions therefore wait
+ * behind every datagram queued there, which under a flood took hundreds of milliseconds, and a
+ * spoofed flood filled that queue. This connector decides on the receiver thread, before that
+ * executor, asking the resource ({@link EdhocResource#answerEarly}): while the resource's engine
+ * queue is full, an EDHOC POST that the resource would shed is answered here with 5.03 + Max-Age;
+ * while its Echo check applies (RFC 9175; {@code auto} under pressure), a message_1 without a
+ * valid Echo is answered here with 4.01 + a fresh Echo value. Neither reaches Californium. A
+ * confirmable request gets a piggybacked ACK (its Message ID and token), a non-confirmable one a
+ * NON response with a Message ID from the endpoint's exchange store: the same bytes as the
+ * resource would send through Californium (for NON up to the Message ID, which either path draws
+ * from that store).
  *
- * <p>Everything else, and every request while the queue has room, goes the normal way at the cost
- * of one queue-size check; the datagram is parsed here only while the queue is full. Requests the
- * resource would answer otherwise under pressure (4.01 + Echo for a message_1 without a valid
- * Echo, a retransmission its {@link EdhocReplayCache} knows, a bad media type or size) pass
- * through, so those answers do not change. The resource's late check stays for the requests that
- * find the queue full only once they reach it.
+ * <p>Everything else, and every request while neither condition holds, goes the normal way at the
+ * cost of one queue-size check and the Echo condition; the datagram is parsed here only while one
+ * holds. Requests the resource would answer otherwise under pressure (a retransmission its
+ * {@link EdhocReplayCache} knows, a bad media type or size, message_3) pass through, so those
+ * answers do not change. The resource's late checks stay for the requests that meet the pressure
+ * only once they reach it; a message_1 whose Echo is valid is verified again there.
  */
 public class EdhocShedConnector extends UDPConnector {
   private final UdpDataParser parser = new UdpDataParser();
   private final UdpDataSerializer serializer = new UdpDataSerializer();
   private final LongAdder shed = new LongAdder();
+  private final LongAdder challenged = new LongAdder();
   private volatile EdhocResource resource;
   private volatile MessageExchangeStore messageIds;
 
@@ -46,7 +53,7 @@ public class EdhocShedConnector extends UDPConnector {
   }
 
   /**
-   * Sheds for {@code resource} (its engine queue, Echo setting, replay cache and hooks);
+   * Answers early for {@code resource} (its engine queue, Echo setting, replay cache and hooks);
    * {@code messageIds} (the endpoint's exchange store) numbers NON answers, null: NON requests go
    * the normal way.
    */
@@ -61,20 +68,27 @@ public class EdhocShedConnector extends UDPConnector {
     return shed.sum();
   }
 
+  /**
+   * message_1 answered 4.01 + Echo by this connector (also reported to the resource's hooks, as
+   * {@code echo_required} / {@code echo_rejected}).
+   */
+  public long challengedBeforeExecutor() {
+    return challenged.sum();
+  }
+
   @Override
   public void setRawDataReceiver(RawDataChannel receiver) {
     super.setRawDataReceiver(receiver == null ? null : raw -> {
-      if (!shed(raw)) {
+      if (!answered(raw)) {
         receiver.receiveData(raw);
       }
     });
   }
 
-  private boolean shed(RawData raw) {
+  private boolean answered(RawData raw) {
     EdhocResource r = resource;
-    EngineQueue q = r == null ? null : r.engineQueue();
-    if (q == null || raw.isMulticast() || q.waiting() < q.capacity()) {
-      return false; // the cheap gate: nothing is shed while starts are admitted
+    if (r == null || raw.isMulticast() || !r.mayAnswerEarly()) {
+      return false; // the cheap gate: nothing is answered here without pressure
     }
     Message m;
     try {
@@ -91,24 +105,24 @@ public class EdhocShedConnector extends UDPConnector {
       return false;
     }
     InetSocketAddress source = raw.getInetSocketAddress();
-    Response answer = r.shedEarly(req, source);
+    Response answer = r.answerEarly(req, source);
     if (answer == null) {
       return false;
     }
+    LongAdder counter = answer.getCode() == ResponseCode.UNAUTHORIZED ? challenged : shed;
     answer.setToken(req.getToken());
     answer.setDestinationContext(raw.getEndpointContext());
+    counter.increment(); // before the send, so that a client that has the answer sees it counted
     if (req.getType() == Type.CON) {
       answer.setType(Type.ACK); // piggybacked: the request's Message ID
       answer.setMID(req.getMID());
     } else {
       answer.setType(Type.NON);
       if (ids.assignMessageId(answer) == Message.NONE) {
-        shed.increment(); // counted as shed; no Message ID free for this peer: the NON request goes unanswered
-        return true;
+        return true; // counted; no Message ID free for this peer: the NON request goes unanswered
       }
     }
     send(serializer.serializeResponse(answer));
-    shed.increment();
     return true;
   }
 }

@@ -229,7 +229,8 @@ public final class ResponderEngine {
   private final int maxReverseSessions;
   /** Identifiers handed out but not yet in the store or the application's context store. */
   private final Map<IdKey, Boolean> reserved = new ConcurrentHashMap<>();
-  private final ThreadLocal<byte[]> lastAllocated = new ThreadLocal<>();
+  /** Allocates an identifier and reserves it in {@link #reserved}; see {@link Allocation}. */
+  private final ConnectionIdAllocator reserving;
   private final Map<IdKey, PendingInitiator> reverse = new ConcurrentHashMap<>();
   private RecipientIdAllocator allocator;
 
@@ -263,13 +264,11 @@ public final class ResponderEngine {
     this.listeners = new CopyOnWriteArrayList<>(b.listeners);
     this.clock = b.clock;
     this.maxReverseSessions = b.maxReverseSessions;
-    ConnectionIdAllocator reserving;
     if (b.allocator != null) {
       ConnectionIdAllocator custom = b.allocator;
-      reserving = peer -> {
+      this.reserving = peer -> {
         byte[] id = custom.allocate(peer);
         reserved.put(new IdKey(id.clone()), Boolean.TRUE);
-        lastAllocated.set(id.clone());
         return id;
       };
     } else {
@@ -278,11 +277,7 @@ public final class ResponderEngine {
       RecipientIdAllocator allocator = new RecipientIdAllocator(b.config.crypto().random() != null ? b.config.crypto().random()
           : new SecureRandom(), Math.min(b.minIdLength, max), max, id -> !claim(id), this::liveIdentifiers);
       this.allocator = allocator;
-      reserving = peer -> {
-        byte[] id = allocator.allocate(peer);
-        lastAllocated.set(id.clone());
-        return id;
-      };
+      this.reserving = allocator::allocate;
     }
     this.config = b.config.toBuilder().connectionIds(reserving).build();
   }
@@ -291,7 +286,12 @@ public final class ResponderEngine {
     return new Builder(config);
   }
 
-  /** The configuration the engine runs (the given one with the engine's identifier allocator). */
+  /**
+   * The given configuration with the engine's identifier allocator, which reserves each identifier
+   * it hands out. The engine's own calls release their reservations once the identifier is held by
+   * the store (or the call failed); identifiers allocated through this configuration elsewhere stay
+   * reserved.
+   */
   public EdhocConfig config() {
     return config;
   }
@@ -395,9 +395,9 @@ public final class ResponderEngine {
 
   private Result doHandleMessage1(byte[] message1, long startedAt) {
     Responder.AwaitingMessage3 w3 = null;
-    lastAllocated.remove();
+    Allocation allocation = new Allocation();
     try {
-      Responder.Message1Received r1 = Edhoc.responder(config).readMessage1(message1);
+      Responder.Message1Received r1 = Edhoc.responder(allocation.config()).readMessage1(message1);
       w3 = r1.writeMessage2();
       byte[] cR = w3.connectionIdR();
       if (Arrays.equals(cR, w3.connectionIdI())) {
@@ -430,7 +430,7 @@ public final class ResponderEngine {
       LOG.warn("message_1 processing failed: {}", e.toString());
       return error(Status.SERVER_ERROR, Step.MESSAGE_1, Failure.INTERNAL, "Internal error", e.getClass().getSimpleName());
     } finally {
-      releaseAllocation();
+      allocation.release();
     }
   }
 
@@ -538,9 +538,9 @@ public final class ResponderEngine {
     if (reverse.size() >= maxReverseSessions) {
       return error(Status.SERVER_ERROR, Step.REVERSE_START, Failure.INTERNAL, "Too many pending sessions", "reverse-flow sessions at limit");
     }
-    lastAllocated.remove();
+    Allocation allocation = new Allocation();
     try {
-      Initiator.AwaitingMessage2 w2 = Edhoc.initiator(config).writeMessage1();
+      Initiator.AwaitingMessage2 w2 = Edhoc.initiator(allocation.config()).writeMessage1();
       byte[] cI = w2.connectionIdI();
       reverse.put(new IdKey(cI), new PendingInitiator(w2, clock.instant().plus(timeToLive), startedAt));
       LOG.debug("reverse flow: message_1 sent, C_I {}", hex(cI));
@@ -551,7 +551,7 @@ public final class ResponderEngine {
       LOG.warn("reverse flow start failed: {}", e.toString());
       return error(Status.SERVER_ERROR, Step.REVERSE_START, Failure.INTERNAL, "Internal error", e.getClass().getSimpleName());
     } finally {
-      releaseAllocation();
+      allocation.release();
     }
   }
 
@@ -648,11 +648,33 @@ public final class ResponderEngine {
     return new Result(status, step, ErrorMessage.unspecified(diagnostic), true, null, null, failure, detail);
   }
 
-  private void releaseAllocation() {
-    byte[] id = lastAllocated.get();
-    if (id != null) {
-      reserved.remove(new IdKey(id));
-      lastAllocated.remove();
+  /**
+   * The identifiers one call reserved (C_R for a message_1, C_I for a reverse-flow start). The call
+   * carries it: the core allocates through the call's own configuration ({@link #config()}), and
+   * the call releases what it reserved when it ends, by then the store or the reverse-flow map
+   * holds the identifier, or the call failed. Another engine call on the same thread (a store,
+   * allocator or listener calling back into the engine) has its own, so neither can release or
+   * leak the other's identifier.
+   */
+  private final class Allocation implements ConnectionIdAllocator {
+    private final List<byte[]> ids = new ArrayList<>(1);
+
+    @Override
+    public byte[] allocate(byte[] peerConnectionId) {
+      byte[] id = reserving.allocate(peerConnectionId);
+      ids.add(id.clone());
+      return id;
+    }
+
+    EdhocConfig config() {
+      return config.toBuilder().connectionIds(this).build();
+    }
+
+    void release() {
+      for (byte[] id : ids) {
+        reserved.remove(new IdKey(id));
+      }
+      ids.clear();
     }
   }
 

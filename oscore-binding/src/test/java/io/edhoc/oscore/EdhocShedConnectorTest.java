@@ -8,7 +8,10 @@ import io.edhoc.Method;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,6 +58,8 @@ class EdhocShedConnectorTest {
   private DatagramSocket socket;
   private InetSocketAddress serverAddress;
   private int nextMid = 100;
+  private final List<CoapServer> servers = new ArrayList<>();
+  private final List<EngineQueue> queues = new ArrayList<>();
 
   @AfterEach
   void stop() {
@@ -69,11 +74,96 @@ class EdhocShedConnectorTest {
     if (queue != null) {
       queue.close();
     }
+    servers.forEach(CoapServer::destroy);
+    queues.forEach(EngineQueue::close);
+  }
+
+  /** One EDHOC server as the service builds it; {@code early}: the connector answers for the resource. */
+  private record Node(CoapServer server, EdhocShedConnector connector, InetSocketAddress address, List<String> refused) {}
+
+  private Node node(boolean early, EchoVerifier echo) throws Exception {
+    CoapConfig.register();
+    UdpConfig.register();
+    Configuration cfg = Configuration.createStandardWithoutFile();
+    TokenGenerator tokens = new RandomTokenGenerator(cfg);
+    InMemoryMessageExchangeStore exchanges = new InMemoryMessageExchangeStore("echo-test", cfg, tokens);
+    exchanges.setDeduplicator(EdhocReplayCache.deduplicator(DeduplicatorFactory.getDeduplicatorFactory().createDeduplicator(cfg)));
+    EdhocShedConnector connector = new EdhocShedConnector(new InetSocketAddress("127.0.0.1", 0), cfg);
+    CoapEndpoint ep = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector).setTokenGenerator(tokens)
+        .setMessageExchangeStore(exchanges).build();
+    CoapServer s = new CoapServer(cfg);
+    servers.add(s);
+    s.addEndpoint(ep);
+    EngineQueue q = new EngineQueue("echo-test", 1, 4);
+    queues.add(q);
+    List<String> refused = new CopyOnWriteArrayList<>();
+    EdhocResource resource = EdhocResource.addTo(s, ResponderEngine.builder(f.responder).build()).engineQueue(q, 7)
+        .replayCache(new EdhocReplayCache(1000, 45_000)).echoReachability(echo, () -> true).hooks(new EdhocResource.Hooks() {
+          @Override
+          public void refused(EdhocResource.Incoming in, String reason) {
+            refused.add(reason);
+          }
+        });
+    if (early) {
+      connector.shedFor(resource, exchanges);
+    }
+    s.start();
+    return new Node(s, connector, new InetSocketAddress("127.0.0.1", ep.getAddress().getPort()), refused);
+  }
+
+  /**
+   * The challenge the connector sends is the one the resource sends through Californium: the same
+   * request (bytes, source address and port) to a server that answers early and to one that does
+   * not, with the same Echo key and a fixed clock, gets the same datagram back; for a NON request
+   * up to the Message ID, which each server draws from its own exchange store.
+   */
+  @Test
+  @Timeout(60)
+  void theEarlyChallengeIsByteForByteWhatTheLatePathSends() throws Exception {
+    Clock fixed = Clock.fixed(Instant.now(), ZoneOffset.UTC);
+    byte[] secret = new byte[32];
+    java.util.Arrays.fill(secret, (byte) 7);
+    EchoVerifier echo = EchoVerifier.fromSharedSecret(secret, Duration.ofSeconds(30), fixed);
+    Node earlyNode = node(true, echo);
+    Node lateNode = node(false, echo);
+    socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+    socket.setSoTimeout(20_000);
+    byte[] stale = EchoVerifier.fromSharedSecret(secret, Duration.ofSeconds(30), Clock.fixed(Instant.now().minusSeconds(60), ZoneOffset.UTC))
+        .issue((InetSocketAddress) socket.getLocalSocketAddress());
+    List<Request> requests = List.of(message1(Type.CON, null), message1(Type.NON, null), message1(Type.CON, new byte[] {1, 2, 3}),
+        message1(Type.CON, stale));
+    for (Request req : requests) {
+      byte[] bytes = serializer.getByteArray(req);
+      byte[] fromEarly = exchange(bytes, earlyNode.address());
+      byte[] fromLate = exchange(bytes, lateNode.address());
+      Response r = (Response) parser.parseMessage(fromEarly);
+      assertThat(r.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
+      assertThat(r.getToken()).isEqualTo(req.getToken());
+      if (req.getType() == Type.CON) {
+        assertThat(fromEarly).as("CON: piggybacked ACK, identical").isEqualTo(fromLate);
+      } else {
+        assertThat(r.getType()).isEqualTo(Type.NON);
+        fromEarly[2] = fromEarly[3] = fromLate[2] = fromLate[3] = 0; // the Message ID
+        assertThat(fromEarly).as("NON: identical but for the Message ID").isEqualTo(fromLate);
+      }
+    }
+    assertThat(earlyNode.connector().challengedBeforeExecutor()).isEqualTo(4);
+    assertThat(lateNode.connector().challengedBeforeExecutor()).isZero();
+    assertThat(earlyNode.refused()).containsExactly("echo_required", "echo_required", "echo_rejected", "echo_rejected");
+    assertThat(lateNode.refused()).containsExactlyElementsOf(earlyNode.refused());
+  }
+
+  private byte[] exchange(byte[] request, InetSocketAddress to) throws Exception {
+    socket.send(new DatagramPacket(request, request.length, to));
+    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+    socket.receive(p);
+    assertThat(p.getSocketAddress()).isEqualTo(to);
+    return java.util.Arrays.copyOf(p.getData(), p.getLength());
   }
 
   @Test
   @Timeout(60)
-  void aSaturatedEngineIsAnswered503OnTheReceiveThreadWhileCaliforniumsExecutorIsHeld() throws Exception {
+  void underPressureShedsAndEchoChallengesAreAnsweredOnTheReceiveThreadWhileCaliforniumsExecutorIsHeld() throws Exception {
     CoapConfig.register();
     UdpConfig.register();
     Configuration cfg = Configuration.createStandardWithoutFile();
@@ -151,51 +241,73 @@ class EdhocShedConnectorTest {
     }
     burst.forEach(this::send);
     expectShed(burst);
-    // requests the early path must leave to Californium: a message_1 the Echo check would
-    // challenge, and a retransmission of B (pending in the replay cache); one with a valid Echo
-    // (sent last) is shed, and it is the only answer while Californium is held
-    resource.echoReachability(echo, () -> true); // as `auto` under this pressure
+    // the Echo check applies now (as `auto` under this pressure): message_1s without a valid Echo
+    // (none, CON and NON; a forged one) are challenged here, one with a valid Echo is shed; a
+    // retransmission of B (pending in the replay cache) and a message_3 (never challenged, and
+    // room for continuations) wait for Californium
+    resource.echoReachability(echo, () -> true);
+    InetSocketAddress me = (InetSocketAddress) socket.getLocalSocketAddress();
     Request noEcho = message1(Type.CON, null);
-    Request withEcho = message1(Type.CON, echo.issue((InetSocketAddress) socket.getLocalSocketAddress()));
+    Request noEchoNon = message1(Type.NON, null);
+    Request forged = message1(Type.CON, new byte[EchoVerifier.VALUE_LENGTH]);
+    Request withEcho = message1(Type.CON, echo.issue(me));
+    Request m3 = post(Type.CON, new byte[] {0x05, 0x43, 1, 2, 3}); // C_R 5 || a bstr: message_3 framing
     send(noEcho);
+    send(noEchoNon);
+    send(forged);
     send(b);
+    send(m3);
     send(withEcho);
-    expectShed(List.of(withEcho));
-    assertThat(connector.shedBeforeExecutor()).isEqualTo(21);
-    assertThat(queue.shedStarts()).isEqualTo(21);
-    assertThat(refused).hasSize(21).containsOnly("overloaded");
-    assertThat(executorHeld.getCount()).isZero(); // still held: none of these went through Californium
-
-    // let Californium go: the challenged message_1 gets 4.01 + Echo there, B's copy is
-    // deduplicated (no second answer), the held GET is answered; nothing more is shed early
-    releaseExecutor.countDown();
-    Response challenge = null;
-    boolean holdAnswered = false;
-    while (challenge == null || !holdAnswered) {
+    List<Request> early = List.of(noEcho, noEchoNon, forged, withEcho);
+    for (int i = 0; i < early.size(); i++) {
       Response r = receive();
-      if (r.getToken().equals(noEcho.getToken())) {
-        challenge = r;
+      Request req = early.stream().filter(q -> q.getToken().equals(r.getToken())).findFirst().orElseThrow();
+      if (req == withEcho) {
+        assertThat(r.getCode()).isEqualTo(ResponseCode.SERVICE_UNAVAILABLE);
+        assertThat(r.getOptions().getMaxAge()).isEqualTo(7L);
       } else {
-        assertThat(r.getToken()).isEqualTo(hold.getToken());
-        holdAnswered = true;
+        assertThat(r.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
+        assertThat(echo.verify(EchoOption.get(r.getOptions()), me)).as("a fresh Echo value for this source").isTrue();
+      }
+      if (req.getType() == Type.CON) {
+        assertThat(r.getType()).isEqualTo(Type.ACK);
+        assertThat(r.getMID()).isEqualTo(req.getMID());
+      } else {
+        assertThat(r.getType()).isEqualTo(Type.NON);
       }
     }
-    assertThat(challenge.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
-    assertThat(challenge.getType()).isEqualTo(Type.ACK);
-    assertThat(EchoOption.get(challenge.getOptions())).isNotNull();
-    assertThat(refused).containsOnly("overloaded", "echo_required");
-
-    // let the engine go: A and B are answered once each with message_2
-    releaseWorker.countDown();
-    List<Token> answered = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      Response r = receive();
-      assertThat(r.getCode()).isEqualTo(ResponseCode.CHANGED);
-      answered.add(r.getToken());
-    }
-    assertThat(answered).containsExactlyInAnyOrder(a.getToken(), b.getToken());
+    assertThat(connector.challengedBeforeExecutor()).isEqualTo(3);
     assertThat(connector.shedBeforeExecutor()).isEqualTo(21);
     assertThat(queue.shedStarts()).isEqualTo(21);
+    assertThat(refused).hasSize(24).containsOnly("overloaded", "echo_required", "echo_rejected");
+    assertThat(refused.stream().filter("echo_required"::equals)).hasSize(2);
+    assertThat(refused.stream().filter("echo_rejected"::equals)).hasSize(1);
+    assertThat(executorHeld.getCount()).isZero(); // still held: none of these went through Californium
+
+    // let Californium go: B's copy is deduplicated (no second answer), the message_3 is queued for
+    // the engine, the held GET is answered; nothing is shed or challenged late
+    releaseExecutor.countDown();
+    Response holdAnswer = receive();
+    assertThat(holdAnswer.getToken()).isEqualTo(hold.getToken());
+    assertThat(holdAnswer.getCode()).isEqualTo(ResponseCode.CONTENT);
+
+    // let the engine go: A and B are answered once each with message_2, the message_3 with 4.00
+    releaseWorker.countDown();
+    List<Token> answered = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Response r = receive();
+      if (r.getToken().equals(m3.getToken())) {
+        assertThat(r.getCode()).isEqualTo(ResponseCode.BAD_REQUEST); // unknown C_R, but not challenged
+      } else {
+        assertThat(r.getCode()).isEqualTo(ResponseCode.CHANGED);
+      }
+      answered.add(r.getToken());
+    }
+    assertThat(answered).containsExactlyInAnyOrder(a.getToken(), b.getToken(), m3.getToken());
+    assertThat(connector.shedBeforeExecutor()).isEqualTo(21);
+    assertThat(connector.challengedBeforeExecutor()).isEqualTo(3);
+    assertThat(queue.shedStarts()).isEqualTo(21);
+    assertThat(refused).hasSize(24);
   }
 
   private void expectShed(List<Request> sent) throws Exception {
@@ -214,14 +326,19 @@ class EdhocShedConnectorTest {
   }
 
   private Request message1(Type type, byte[] echoValue) throws Exception {
+    Request r = post(type, EdhocCoapClient.concat(new byte[] {(byte) 0xf5}, Edhoc.initiator(f.initiator).writeMessage1().message1()));
+    if (echoValue != null) {
+      EchoOption.set(r.getOptions(), echoValue);
+    }
+    return r;
+  }
+
+  private Request post(Type type, byte[] body) {
     Request r = Request.newPost();
     r.setType(type);
     r.getOptions().setUriPath(".well-known/edhoc");
     r.getOptions().setContentFormat(EdhocOption.CID_EDHOC_CBOR_SEQ);
-    if (echoValue != null) {
-      EchoOption.set(r.getOptions(), echoValue);
-    }
-    r.setPayload(EdhocCoapClient.concat(new byte[] {(byte) 0xf5}, Edhoc.initiator(f.initiator).writeMessage1().message1()));
+    r.setPayload(body);
     return prepare(r);
   }
 

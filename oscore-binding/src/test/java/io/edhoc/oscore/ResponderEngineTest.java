@@ -297,6 +297,80 @@ class ResponderEngineTest {
     assertThat(engine.recipientIdAllocator().candidatesTried()).isLessThan(40 * 3);
   }
 
+  /**
+   * Two engine calls interleaved on one thread: while the engine stores handshake A's state, the
+   * store runs handshake B's message_1 through the same engine (as a store, allocator or listener
+   * calling back into the engine would). Each call must release exactly the identifier it
+   * reserved: with a per-thread "last allocated" slot, B's call overwrote and cleared A's entry,
+   * so A's C_R stayed reserved for good (a leaked identifier, still "in use" after A completed).
+   */
+  @Test
+  void interleavedCallsOnOneThreadEachReleaseTheirOwnConnectionIdentifier() throws Exception {
+    InMemoryResponderSessionStore backing = new InMemoryResponderSessionStore(100);
+    java.util.concurrent.atomic.AtomicReference<ResponderEngine> engineRef = new java.util.concurrent.atomic.AtomicReference<>();
+    Initiator.AwaitingMessage2 a = Edhoc.initiator(F2.initiator).writeMessage1();
+    Initiator.AwaitingMessage2 b = Edhoc.initiator(F2.initiator).writeMessage1();
+    List<ResponderEngine.Result> nested = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    ResponderSessionStore reentrant = new ResponderSessionStore() {
+      @Override
+      public boolean put(byte[] connectionIdR, byte[] state, Duration timeToLive) {
+        threads.add(Thread.currentThread());
+        if (nested.isEmpty()) {
+          nested.add(null); // only the first put nests a call
+          nested.set(0, engineRef.get().handle(cat(TRUE, b.message1())));
+        }
+        return backing.put(connectionIdR, state, timeToLive);
+      }
+
+      @Override
+      public byte[] take(byte[] connectionIdR) {
+        return backing.take(connectionIdR);
+      }
+
+      @Override
+      public boolean contains(byte[] connectionIdR) {
+        return backing.contains(connectionIdR);
+      }
+
+      @Override
+      public int size() {
+        return backing.size();
+      }
+
+      @Override
+      public long evictions() {
+        return backing.evictions();
+      }
+    };
+    ResponderEngine engine = ResponderEngine.builder(F2.responder).sessionStore(reentrant).build();
+    engineRef.set(engine);
+
+    ResponderEngine.Result ra = engine.handle(cat(TRUE, a.message1()));
+    assertThat(ra.status()).isEqualTo(ResponderEngine.Status.OK);
+    assertThat(nested).hasSize(1);
+    assertThat(nested.get(0).status()).isEqualTo(ResponderEngine.Status.OK);
+    assertThat(threads).hasSize(2).allMatch(t -> t == Thread.currentThread());
+    Initiator.Message2Verified va = a.readMessage2(ra.body());
+    Initiator.Message2Verified vb = b.readMessage2(nested.get(0).body());
+    byte[] cRa = va.connectionIdR();
+    byte[] cRb = vb.connectionIdR();
+    assertThat(cRa).as("the nested call drew while A's C_R was reserved").isNotEqualTo(cRb);
+    assertThat(engine.inUse(cRa)).isTrue();
+    assertThat(engine.inUse(cRb)).isTrue();
+
+    // both complete; afterwards neither identifier is held by anything (no listener installs a context)
+    ResponderEngine.Result rb3 = engine.handle(cat(ConnectionIdCodec.encode(cRb), vb.writeMessage3().message3()));
+    ResponderEngine.Result ra3 = engine.handle(cat(ConnectionIdCodec.encode(cRa), va.writeMessage3().message3()));
+    assertThat(ra3.completed()).isTrue();
+    assertThat(rb3.completed()).isTrue();
+    assertThat(ra3.oscoreContext().recipientId()).isEqualTo(cRa);
+    assertThat(rb3.oscoreContext().recipientId()).isEqualTo(cRb);
+    assertThat(engine.inUse(cRb)).as("the nested call's C_R is released").isFalse();
+    assertThat(engine.inUse(cRa)).as("the outer call's C_R is released, not leaked by the nested call").isFalse();
+    assertThat(engine.pendingSessions()).isZero();
+  }
+
   @Test
   void recipientIdAllocatorFailsLoudlyWhenExhausted() {
     RecipientIdAllocator a = new RecipientIdAllocator(new java.security.SecureRandom(), 1, id -> true);

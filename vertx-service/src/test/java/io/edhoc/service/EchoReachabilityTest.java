@@ -143,6 +143,8 @@ class EchoReachabilityTest {
         }
       }
       assertThat(svc.metrics().scrape()).contains("edhoc_echo_challenges_total{reason=\"echo_required\",transport=\"coap\"} 2.0");
+      // both challenges were decided on the UDP receive thread, before Californium's executor
+      assertThat(svc.coapTransport().challengedBeforeExecutor()).isEqualTo(2);
     }
   }
 

@@ -65,7 +65,8 @@ public final class CoapTransport implements AutoCloseable {
     InMemoryMessageExchangeStore exchanges = new InMemoryMessageExchangeStore("edhoc", cfg, tokens);
     exchanges.setDeduplicator(EdhocReplayCache.deduplicator(DeduplicatorFactory.getDeduplicatorFactory().createDeduplicator(cfg)));
     this.replay = new EdhocReplayCache(replayEntries, retransmitSpanMillis(cfg));
-    // the 5.03 decision on the UDP receive thread, before Californium's (unbounded) executor queue
+    // the 5.03 and 4.01 + Echo decisions under pressure on the UDP receive thread, before
+    // Californium's (unbounded) executor queue
     EdhocShedConnector connector = new EdhocShedConnector(new InetSocketAddress(host, port), cfg);
     // the binding's stack: OSCORE plus the RFC 9668 EDHOC option layer (combined requests go to the engine)
     this.endpoint = new EdhocOscoreStackFactory(contexts.db(), edhoc.engine()).onCombinedResult(edhoc::combinedResult).endpointBuilder(cfg)
@@ -147,6 +148,11 @@ public final class CoapTransport implements AutoCloseable {
   /** Requests answered 5.03 on the receive thread, before Californium's executor. */
   public long shedBeforeExecutor() {
     return connector.shedBeforeExecutor();
+  }
+
+  /** message_1 answered 4.01 + Echo on the receive thread, before Californium's executor. */
+  public long challengedBeforeExecutor() {
+    return connector.challengedBeforeExecutor();
   }
 
   /** The EDHOC resource (for its settings). */

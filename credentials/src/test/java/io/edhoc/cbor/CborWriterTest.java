@@ -1,0 +1,62 @@
+package io.edhoc.cbor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The writer's own buffer (it replaced ByteArrayOutputStream): encodings from RFC 8949 Appendix A
+ * whatever the initial capacity, growth past the initial size without losing or reordering bytes,
+ * and a result that is a copy the writer no longer touches.
+ */
+class CborWriterTest {
+  @Test
+  void rfc8949AppendixAExamplesAreWrittenExactlyFromAnyInitialCapacity() {
+    for (int cap : new int[] {0, 1, 2, 9, 64}) {
+      assertThat(new CborWriter(cap).writeInt(0).toByteArray()).isEqualTo(Hex.decode("00"));
+      assertThat(new CborWriter(cap).writeInt(23).toByteArray()).isEqualTo(Hex.decode("17"));
+      assertThat(new CborWriter(cap).writeInt(24).toByteArray()).isEqualTo(Hex.decode("1818"));
+      assertThat(new CborWriter(cap).writeInt(1000).toByteArray()).isEqualTo(Hex.decode("1903e8"));
+      assertThat(new CborWriter(cap).writeInt(1000000).toByteArray()).isEqualTo(Hex.decode("1a000f4240"));
+      assertThat(new CborWriter(cap).writeInt(1000000000000L).toByteArray()).isEqualTo(Hex.decode("1b000000e8d4a51000"));
+      assertThat(new CborWriter(cap).writeInt(-1000).toByteArray()).isEqualTo(Hex.decode("3903e7"));
+      assertThat(new CborWriter(cap).writeBytes(Hex.decode("01020304")).toByteArray()).isEqualTo(Hex.decode("4401020304"));
+      assertThat(new CborWriter(cap).writeText("IETF").toByteArray()).isEqualTo(Hex.decode("6449455446"));
+      assertThat(new CborWriter(cap).writeArrayHeader(3).writeInt(1).writeInt(2).writeInt(3).toByteArray()).isEqualTo(Hex.decode("83010203"));
+      assertThat(new CborWriter(cap).writeMapHeader(1).writeInt(1).writeInt(2).writeBoolean(true).writeNull().toByteArray())
+          .isEqualTo(Hex.decode("a10102f5f6"));
+    }
+  }
+
+  @Test
+  void growsPastItsInitialCapacityKeepingEveryByteInOrder() {
+    byte[] big = new byte[70_000];
+    for (int i = 0; i < big.length; i++) {
+      big[i] = (byte) (i * 31 + 7);
+    }
+    CborWriter w = new CborWriter(1).writeInt(-24).writeBytes(big).writeText("x");
+    byte[] out = w.toByteArray();
+    assertThat(w.size()).isEqualTo(out.length).isEqualTo(1 + 5 + big.length + 2);
+    assertThat(out[0]).isEqualTo((byte) 0x37);
+    assertThat(Arrays.copyOfRange(out, 1, 6)).isEqualTo(Hex.decode("5a00011170"));
+    assertThat(Arrays.copyOfRange(out, 6, 6 + big.length)).isEqualTo(big);
+    assertThat(Arrays.copyOfRange(out, 6 + big.length, out.length)).isEqualTo(Hex.decode("6178"));
+  }
+
+  @Test
+  void theResultIsACopyEvenWhenTheBufferIsExactlyFull() {
+    CborWriter w = new CborWriter(2).writeInt(24);
+    byte[] first = w.toByteArray();
+    first[0] = 0;
+    assertThat(w.toByteArray()).isEqualTo(Hex.decode("1818"));
+    w.writeInt(1);
+    assertThat(w.toByteArray()).isEqualTo(Hex.decode("181801"));
+  }
+
+  @Test
+  void aNegativeInitialCapacityIsRefused() {
+    assertThatThrownBy(() -> new CborWriter(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+}
