@@ -112,9 +112,9 @@ final class BenchCommand implements Callable<Integer> {
   int sourcePorts;
 
   @Option(names = "--coap-endpoints", paramLabel = "N",
-      description = "CoAP: client endpoints (UDP source ports) to spread handshakes over, one endpoint per handshake (default 0: "
+      description = "CoAP: UDP source ports to spread handshakes over, one per handshake (lean: sockets; californium: endpoints) (default 0: "
           + "auto, --concurrency or --rate/" + HANDSHAKES_PER_ENDPOINT + ", at most " + MAX_AUTO_ENDPOINTS
-          + "). One endpoint cannot reuse a Message ID within EXCHANGE_LIFETIME (247 s): about 265 requests/s sustained.",
+          + "). A source port cannot reuse a Message ID within EXCHANGE_LIFETIME (247 s): about 265 requests/s sustained.",
       defaultValue = "0")
   int coapEndpoints;
 
@@ -572,7 +572,7 @@ final class BenchCommand implements Callable<Integer> {
 
   // ------------------------------------------------------------------------------------------ set-up and output
 
-  /** CoAP endpoints the handshakes are spread over: {@code --coap-endpoints}, or sized from the load. */
+  /** CoAP source ports (lean sockets or Californium endpoints) the handshakes are spread over: {@code --coap-endpoints}, or sized from the load. */
   int coapEndpointCount() {
     if (coapEndpoints > 0) {
       return coapEndpoints;
