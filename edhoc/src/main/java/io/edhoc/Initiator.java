@@ -207,10 +207,11 @@ public final class Initiator {
         List<EadItem> ead2Raw = p2.ead;
 
         Credential credR = Steps.resolvePeer(start.config, idCredR, method.responderSigns(), suite);
-        salt3e2m = ks.salt3e2m(prk2e, th2);
+        // SALT_3e2m only where PRK_3e2m is extracted with it (static DH); a signing Responder's PRK_3e2m is PRK_2e
         if (method.responderSigns()) {
           prk3e2m = ks.traced("PRK_3e2m", prk2e.clone());
         } else {
+          salt3e2m = ks.salt3e2m(prk2e, th2);
           gRX = Steps.dh(ks, x, credR.publicKey().x(), "G_RX");
           prk3e2m = ks.prk3e2m(salt3e2m, gRX);
         }
@@ -335,10 +336,11 @@ public final class Initiator {
       boolean ok = false;
       try {
         byte[] eadBytes = EadItem.encode(Steps.outgoingEad(config.ead(), 3, ead3));
-        salt4e3m = ks.salt4e3m(prk3e2m, th3);
+        // SALT_4e3m only where PRK_4e3m is extracted with it (static DH); a signing Initiator's PRK_4e3m is PRK_3e2m
         if (method.initiatorSigns()) {
           prk4e3m = ks.traced("PRK_4e3m", prk3e2m.clone());
         } else {
+          salt4e3m = ks.salt4e3m(prk3e2m, th3);
           gIY = Steps.dh(ks, own.privateKey(), gY, "G_IY");
           prk4e3m = ks.prk4e3m(salt4e3m, gIY);
         }

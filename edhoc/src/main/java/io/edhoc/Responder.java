@@ -150,10 +150,11 @@ public final class Responder {
         gXY = Steps.dh(ks, y, gX, "G_XY");
         byte[] th2 = ks.th2(gY, message1);
         prk2e = ks.prk2e(th2, gXY);
-        salt3e2m = ks.salt3e2m(prk2e, th2);
+        // SALT_3e2m only where PRK_3e2m is extracted with it (static DH); a signing Responder's PRK_3e2m is PRK_2e
         if (method.responderSigns()) {
           prk3e2m = ks.traced("PRK_3e2m", prk2e.clone());
         } else {
+          salt3e2m = ks.salt3e2m(prk2e, th2);
           gRX = Steps.dh(ks, own.privateKey(), gX, "G_RX");
           prk3e2m = ks.prk3e2m(salt3e2m, gRX);
         }
@@ -345,10 +346,11 @@ public final class Responder {
           throw Steps.malformed("message_3", e);
         }
         Credential credI = Steps.resolvePeer(config, idCredI, method.initiatorSigns(), ks.suite);
-        salt4e3m = ks.salt4e3m(prk3e2m, th3);
+        // SALT_4e3m only where PRK_4e3m is extracted with it (static DH); a signing Initiator's PRK_4e3m is PRK_3e2m
         if (method.initiatorSigns()) {
           prk4e3m = ks.traced("PRK_4e3m", prk3e2m.clone());
         } else {
+          salt4e3m = ks.salt4e3m(prk3e2m, th3);
           gIY = Steps.dh(ks, y, credI.publicKey().x(), "G_IY");
           prk4e3m = ks.prk4e3m(salt4e3m, gIY);
         }

@@ -48,6 +48,9 @@ final class Steps {
    * understand aborts. Returns the items for the application.
    */
   static List<EadItem> checkEad(List<EadItem> received, EadHandler handler) throws EdhocException {
+    if (received.isEmpty()) {
+      return List.of();
+    }
     List<EadItem> out = new ArrayList<>();
     for (EadItem i : received) {
       if (i.isPadding()) {

@@ -234,7 +234,32 @@ public final class CborWriter {
 
   /** Encodes a single byte string item. */
   public static byte[] bstr(byte[] value) {
-    return new CborWriter(value.length + 9).writeBytes(value).toByteArray();
+    // one exact-size array (the transcript and message code calls this a dozen times a handshake)
+    int n = value.length;
+    int h = n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+    byte[] r = new byte[h + n];
+    switch (h) {
+      case 1:
+        r[0] = (byte) (0x40 | n);
+        break;
+      case 2:
+        r[0] = 0x58;
+        r[1] = (byte) n;
+        break;
+      case 3:
+        r[0] = 0x59;
+        r[1] = (byte) (n >>> 8);
+        r[2] = (byte) n;
+        break;
+      default:
+        r[0] = 0x5a;
+        r[1] = (byte) (n >>> 24);
+        r[2] = (byte) (n >>> 16);
+        r[3] = (byte) (n >>> 8);
+        r[4] = (byte) n;
+    }
+    System.arraycopy(value, 0, r, h, n);
+    return r;
   }
 
   /** Encodes a single integer item. */

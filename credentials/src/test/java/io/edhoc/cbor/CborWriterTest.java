@@ -56,6 +56,18 @@ class CborWriterTest {
   }
 
   @Test
+  void bstrHasTheWritersEncodingAtEveryHeaderSize() {
+    for (int n : new int[] {0, 1, 23, 24, 255, 256, 65535, 65536, 70000}) {
+      byte[] v = new byte[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = (byte) (i ^ 0x5a);
+      }
+      assertThat(CborWriter.bstr(v)).as("length " + n).isEqualTo(new CborWriter(1).writeBytes(v).toByteArray());
+    }
+    assertThat(CborWriter.bstr(Hex.decode("01020304"))).isEqualTo(Hex.decode("4401020304"));
+  }
+
+  @Test
   void aNegativeInitialCapacityIsRefused() {
     assertThatThrownBy(() -> new CborWriter(-1)).isInstanceOf(IllegalArgumentException.class);
   }
