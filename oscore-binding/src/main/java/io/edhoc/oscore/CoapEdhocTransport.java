@@ -66,13 +66,19 @@ public final class CoapEdhocTransport implements EdhocTransport {
   }
 
   static Reply reply(Response r) {
-    ResponseCode code = r.getCode();
+    return reply(r.getCode(), r.getOptions().getContentFormat(), r.getPayload());
+  }
+
+  /**
+   * The answer as {@link InitiatorFlow} reads it, from its CoAP code, Content-Format ({@code -1}:
+   * none) and payload: the one rule for every CoAP client transport.
+   */
+  public static Reply reply(ResponseCode code, int cf, byte[] payload) {
     Kind kind = code.isSuccess() ? Kind.SUCCESS : code == ResponseCode.SERVICE_UNAVAILABLE ? Kind.OVERLOADED : Kind.ERROR;
-    int cf = r.getOptions().getContentFormat();
     // EDHOC content: CF 64/65, or no CF on the codes an EDHOC resource answers with (some servers omit it)
     boolean edhoc = cf == EdhocOption.EDHOC_CBOR_SEQ || cf == EdhocOption.CID_EDHOC_CBOR_SEQ
         || (cf < 0 && (kind == Kind.SUCCESS || code == ResponseCode.BAD_REQUEST || code == ResponseCode.INTERNAL_SERVER_ERROR));
-    return new Reply(kind, status(code), r.getPayload(), edhoc);
+    return new Reply(kind, status(code), payload, edhoc);
   }
 
   /** {@code 4.04 Not Found}: the code once, then its name in words. */

@@ -51,10 +51,11 @@ public final class EchoOption {
    * Echo option): the client should send the request again with that Echo value.
    */
   public static boolean isChallenge(Response response) {
-    if (response == null || response.getCode() != ResponseCode.UNAUTHORIZED) {
-      return false;
-    }
-    byte[] v = get(response.getOptions());
-    return v != null && v.length >= MIN_LENGTH && v.length <= MAX_LENGTH;
+    return response != null && isChallenge(response.getCode(), get(response.getOptions()));
+  }
+
+  /** The same test on a decoded answer: 4.01 with an Echo value of a valid length. */
+  public static boolean isChallenge(ResponseCode code, byte[] echo) {
+    return code == ResponseCode.UNAUTHORIZED && echo != null && echo.length >= MIN_LENGTH && echo.length <= MAX_LENGTH;
   }
 }

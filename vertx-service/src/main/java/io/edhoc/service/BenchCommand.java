@@ -10,6 +10,7 @@ import io.edhoc.oscore.InitiatorFlow;
 import io.edhoc.oscore.ResponderEngine;
 import io.edhoc.service.bench.BenchStats;
 import io.edhoc.service.bench.CoapHalfOpen;
+import io.edhoc.service.bench.DatagramCoapTransport;
 import io.edhoc.service.bench.InProcessTransport;
 import io.edhoc.service.bench.LatencyHistogram;
 import io.edhoc.service.client.HttpEdhocTransport;
@@ -19,7 +20,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,11 +112,22 @@ final class BenchCommand implements Callable<Integer> {
   int sourcePorts;
 
   @Option(names = "--coap-endpoints", paramLabel = "N",
-      description = "CoAP: client endpoints (UDP source ports) to spread handshakes over, one endpoint per handshake (default 0: "
+      description = "CoAP: UDP source ports to spread handshakes over, one per handshake (lean: sockets; californium: endpoints) (default 0: "
           + "auto, --concurrency or --rate/" + HANDSHAKES_PER_ENDPOINT + ", at most " + MAX_AUTO_ENDPOINTS
-          + "). One endpoint cannot reuse a Message ID within EXCHANGE_LIFETIME (247 s): about 265 requests/s sustained.",
+          + "). A source port cannot reuse a Message ID within EXCHANGE_LIFETIME (247 s): about 265 requests/s sustained.",
       defaultValue = "0")
   int coapEndpoints;
+
+  /** Which CoAP client carries the handshakes. */
+  enum CoapClient {
+    lean,
+    californium
+  }
+
+  @Option(names = "--coap-client", paramLabel = "lean|californium",
+      description = "CoAP client: lean (plain UDP sockets, one reader thread: the client costs less than the server it measures; no "
+          + "block-wise) or californium (the full stack, as connect uses) (default ${DEFAULT-VALUE}).", defaultValue = "lean")
+  CoapClient coapClient;
 
   /** Open loop, auto sizing: handshakes per second given to one CoAP endpoint (2-3 requests each, well under its ~265 requests/s). */
   static final int HANDSHAKES_PER_ENDPOINT = 64;
@@ -244,7 +255,13 @@ final class BenchCommand implements Callable<Integer> {
         ExecutorService pool = Executors.newFixedThreadPool(threads, named("bench-in-process"));
         closeLater.add(() -> shutdown(pool));
         driver = pool;
-        transport = new InProcessTransport(ResponderEngine.builder(server).build(), pool);
+        // the responder as `serve` runs it by default (contexts installed in a memory store of the
+        // default bound), minus the transport: the served path's ceiling
+        io.edhoc.service.config.ServiceConfig defaults = new io.edhoc.service.config.ServiceConfig();
+        io.edhoc.oscore.StoreBackedCtxDB ctxDb = new io.edhoc.oscore.StoreBackedCtxDB(
+            new io.edhoc.oscore.store.InMemoryOscoreContextStore(defaults.limits.maxOscoreContexts), defaults.oscore.ssnStep,
+            io.edhoc.oscore.CaliforniumContexts.DEFAULT_REPLAY_WINDOW);
+        transport = new InProcessTransport(EdhocService.engineBuilder(server, new io.edhoc.oscore.CaliforniumContexts(ctxDb), false).build(), pool);
         transports.add(transport);
       } else {
         driver = Executors.newFixedThreadPool(threads, named("bench-driver"));
@@ -333,6 +350,9 @@ final class BenchCommand implements Callable<Integer> {
           + halfOpenStats.shed() + " shed, " + halfOpenStats.failed() + " other" + (udp[0] != null ? " " + udp[0].answers() : ""));
     }
     reportFailures(stats);
+    if (stats.shedSummary() != null) {
+      err.println(stats.shedSummary());
+    }
     if (load && halfOpen > 0) {
       reportFailures(halfOpenStats);
     }
@@ -435,7 +455,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     long start = System.nanoTime();
     handshake().whenComplete((v, e) -> {
-      record(stats, start, e);
+      record(stats, start, start, e);
       submit(() -> slot(stats));
     });
   }
@@ -458,12 +478,15 @@ final class BenchCommand implements Callable<Integer> {
           stats.recordFailed("client saturated: more than " + maxInFlight + " handshakes unanswered (--max-in-flight)");
         } else {
           inFlight.incrementAndGet();
-          submit(() -> handshake().whenComplete((v, e) -> {
-            record(stats, intended, e);
-            if (inFlight.decrementAndGet() == 0 && arrivalsDone) {
-              allDone.countDown();
-            }
-          }));
+          submit(() -> {
+            long sent = System.nanoTime();
+            handshake().whenComplete((v, e) -> {
+              record(stats, intended, sent, e);
+              if (inFlight.decrementAndGet() == 0 && arrivalsDone) {
+                allDone.countDown();
+              }
+            });
+          });
         }
         double gap = arrivals == Arrivals.fixed ? meanGapNanos : -Math.log(1 - ThreadLocalRandom.current().nextDouble()) * meanGapNanos;
         next += (long) gap;
@@ -477,21 +500,26 @@ final class BenchCommand implements Callable<Integer> {
     arrivalsThread.start();
   }
 
-  private void record(BenchStats stats, long startNanos, Throwable e) {
+  /**
+   * @param startNanos when the handshake was due (open loop: its intended arrival, so that a client
+   *     falling behind shows in the latency) or started (closed loop)
+   * @param sentNanos when its first request went out (the origin of a shed's latency)
+   */
+  private void record(BenchStats stats, long startNanos, long sentNanos, Throwable e) {
     if (stopped) {
       return; // after the end of the run: reported as unanswered, not counted
     }
-    classify(stats, startNanos, e);
+    classify(stats, startNanos, sentNanos, e);
   }
 
-  private static void classify(BenchStats stats, long startNanos, Throwable e) {
+  private static void classify(BenchStats stats, long startNanos, long sentNanos, Throwable e) {
     if (e == null) {
       stats.recordOk(System.nanoTime() - startNanos);
       return;
     }
     Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     if (t instanceof InitiatorFlow.FlowException fe && fe.kind() == InitiatorFlow.FlowException.Kind.OVERLOADED) {
-      stats.recordShed();
+      stats.recordShed(System.nanoTime() - sentNanos);
     } else {
       stats.recordFailed(t.getMessage() != null ? t.getMessage() : t.toString());
     }
@@ -515,7 +543,7 @@ final class BenchCommand implements Callable<Integer> {
         // HTTP: several clients, each with its own connections (source ports)
         List<HttpEdhocTransport> clients = new ArrayList<>();
         for (int i = 0; i < Math.min(sourcePorts, 16); i++) {
-          clients.add(new HttpEdhocTransport(HttpEdhocTransport.newClient(timeoutMs, driver), uri, timeoutMs));
+          clients.add(HttpEdhocTransport.shared(vertx(), uri, timeoutMs, Math.max(1, window / Math.min(sourcePorts, 16)), driver));
         }
         Semaphore slots = new Semaphore(window);
         for (long i = 0; i < halfOpen && System.nanoTime() < deadline; i++) {
@@ -525,11 +553,11 @@ final class BenchCommand implements Callable<Integer> {
           clients.get((int) (i % clients.size())).post(body).whenComplete((r, e) -> {
             slots.release();
             if (e != null) {
-              classify(stats, start, e);
+              classify(stats, start, start, e);
             } else if (r.kind() == EdhocTransport.Kind.SUCCESS) {
               stats.recordOk(System.nanoTime() - start);
             } else if (r.kind() == EdhocTransport.Kind.OVERLOADED) {
-              stats.recordShed();
+              stats.recordShed(System.nanoTime() - start);
             } else {
               stats.recordFailed("answered " + r.status());
             }
@@ -544,7 +572,7 @@ final class BenchCommand implements Callable<Integer> {
 
   // ------------------------------------------------------------------------------------------ set-up and output
 
-  /** CoAP endpoints the handshakes are spread over: {@code --coap-endpoints}, or sized from the load. */
+  /** CoAP source ports (lean sockets or Californium endpoints) the handshakes are spread over: {@code --coap-endpoints}, or sized from the load. */
   int coapEndpointCount() {
     if (coapEndpoints > 0) {
       return coapEndpoints;
@@ -559,6 +587,14 @@ final class BenchCommand implements Callable<Integer> {
    * one shared pool of {@code --threads}. Closed in reverse order: endpoints first, then the pools.
    */
   private void coapTransports() throws Exception {
+    if (coapClient == CoapClient.lean) {
+      DatagramCoapTransport t = coapMessageIds > 0
+          ? DatagramCoapTransport.withMessageIds(uri.toString(), coapEndpointCount(), timeoutMs, driver, coapMessageIds)
+          : new DatagramCoapTransport(uri.toString(), coapEndpointCount(), timeoutMs, driver);
+      closeLater.add(t);
+      transports.add(t);
+      return;
+    }
     // a copy: CoapTransport.configuration() is also Californium's standard, which a server in this JVM would pick up
     Configuration cfg = new Configuration(CoapTransport.configuration());
     cfg.set(org.eclipse.californium.elements.config.UdpConfig.UDP_RECEIVER_THREAD_COUNT, 1);
@@ -590,9 +626,27 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * One Vert.x HTTP client over keep-alive connections, as many as handshakes may be in flight
+   * (closed loop: {@code --concurrency}; open loop: {@link #MAX_AUTO_ENDPOINTS}, more requests wait
+   * for a free connection). Its one event loop only moves bytes: answers go to the driver threads.
+   */
   private EdhocTransport httpTransport() {
-    HttpClient client = HttpEdhocTransport.newClient(timeoutMs, driver);
-    return new HttpEdhocTransport(client, uri, timeoutMs);
+    int connections = rate != null ? MAX_AUTO_ENDPOINTS : concurrencyOrDefault();
+    return HttpEdhocTransport.shared(vertx(), uri, timeoutMs, connections, driver);
+  }
+
+  private io.vertx.core.Vertx vertx;
+
+  /** The Vert.x instance of the HTTP clients: one event loop (the crypto runs on the driver), closed at the end. */
+  private synchronized io.vertx.core.Vertx vertx() {
+    if (vertx == null) {
+      io.vertx.core.Vertx v = io.vertx.core.Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+          .setInternalBlockingPoolSize(1));
+      vertx = v;
+      closeLater.add(() -> v.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS));
+    }
+    return vertx;
   }
 
   private void reportFailures(BenchStats stats) {
@@ -616,6 +670,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     o.put("ok", stats.ok()).put("failed", stats.failed()).put("shed", stats.shed()).put("per_second", round(seconds > 0 ? stats.ok() / seconds : 0));
     o.put("latency_ms", latency(stats.latency()));
+    o.put("shed_latency_ms", latency(stats.shedLatency()));
     JsonObject reasons = new JsonObject();
     stats.reasons().forEach(reasons::put);
     o.put("failures", reasons);

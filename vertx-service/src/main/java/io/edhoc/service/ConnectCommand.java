@@ -110,6 +110,7 @@ final class ConnectCommand implements Callable<Integer> {
       return runCombined(cfg);
     }
     CoapEndpoint endpoint = null;
+    HttpEdhocTransport http = null;
     try {
       EdhocTransport t;
       HashMapCtxDB db = new HashMapCtxDB();
@@ -117,7 +118,7 @@ final class ConnectCommand implements Callable<Integer> {
         endpoint = coapEndpoint(db);
         t = new CoapEdhocTransport(endpoint, uri.toString(), timeoutMs);
       } else {
-        t = new HttpEdhocTransport(uri, timeoutMs);
+        t = http = new HttpEdhocTransport(uri, timeoutMs);
       }
       InitiatorFlow.Completed o = await(new InitiatorFlow(cfg, m, t).negotiate(!noFallback).run());
       try (EdhocSession session = o.session()) {
@@ -142,6 +143,9 @@ final class ConnectCommand implements Callable<Integer> {
     } finally {
       if (endpoint != null) {
         endpoint.destroy();
+      }
+      if (http != null) {
+        http.close();
       }
     }
   }

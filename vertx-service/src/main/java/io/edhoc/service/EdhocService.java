@@ -218,22 +218,11 @@ public final class EdhocService implements AutoCloseable {
       oscoreStore = oscoreStore(cfg, creds.path(), hz, stateKey);
       StoreBackedCtxDB ctxDb = new StoreBackedCtxDB(oscoreStore, cfg.oscore.ssnStep, CaliforniumContexts.DEFAULT_REPLAY_WINDOW);
       CaliforniumContexts contexts = new CaliforniumContexts(ctxDb);
-      ResponderEngine.Builder rb = ResponderEngine.builder(edhocConfig)
+      ResponderEngine engine = engineBuilder(edhocConfig, contexts, cfg.cluster.enabled)
           .sessionStore(store)
           .sessionTimeToLive(Duration.ofSeconds(cfg.limits.halfOpenTtlSeconds))
           .message4(cfg.edhoc.message4)
-          .recipientIdsInUse(contexts::recipientIdInUse)
-          .listener(contexts.serverListener());
-      if (cfg.cluster.enabled) {
-        // several nodes allocate C_R: long random identifiers make a clash between nodes unlikely,
-        // and the cluster map's putIfAbsent refuses the rare one
-        rb.connectionIdMinLength(4);
-      } else {
-        // the local context store counts in O(1); a cluster's would be a call to every member,
-        // and 4-byte identifiers stay sparse without it
-        rb.recipientIdsInUseCount(contexts::serverContexts);
-      }
-      ResponderEngine engine = rb.build();
+          .build();
       RateLimiter limiter = new RateLimiter(cfg.limits.ratePerSourcePerSecond, cfg.limits.rateBurst, cfg.limits.rateTrackedSources);
       EdhocEndpoint endpoint = new EdhocEndpoint(engine, metrics, limiter);
       engine.addListener(endpoint.engineListener());
@@ -260,6 +249,28 @@ public final class EdhocService implements AutoCloseable {
   }
 
   /** The OSCORE context store of {@code oscore.store}. */
+  /**
+   * The responder engine wired to the OSCORE contexts as the service wires it: every completed
+   * handshake installs its context, and C_R is drawn outside the Recipient IDs in use. {@code bench
+   * --in-process} builds its responder here too, so that its ceiling does the same work as a served
+   * handshake except the transport.
+   */
+  public static ResponderEngine.Builder engineBuilder(io.edhoc.EdhocConfig edhocConfig, CaliforniumContexts contexts, boolean cluster) {
+    ResponderEngine.Builder rb = ResponderEngine.builder(edhocConfig)
+        .recipientIdsInUse(contexts::recipientIdInUse)
+        .listener(contexts.serverListener());
+    if (cluster) {
+      // several nodes allocate C_R: long random identifiers make a clash between nodes unlikely,
+      // and the cluster map's putIfAbsent refuses the rare one
+      rb.connectionIdMinLength(4);
+    } else {
+      // the local context store counts in O(1); a cluster's would be a call to every member,
+      // and 4-byte identifiers stay sparse without it
+      rb.recipientIdsInUseCount(contexts::serverContexts);
+    }
+    return rb;
+  }
+
   static OscoreContextStore oscoreStore(ServiceConfig cfg, Path credentialsPath, HazelcastInstance hz, byte[] clusterStateKey)
       throws IOException {
     int max = cfg.limits.maxOscoreContexts;

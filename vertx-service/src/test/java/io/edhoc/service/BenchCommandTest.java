@@ -74,6 +74,15 @@ class BenchCommandTest {
   }
 
   @Test
+  void theCaliforniumClientRunsTheSameHandshakes() {
+    CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--concurrency", "3", "--count", "12",
+        "--coap-client", "californium", "--quiet");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(summary(r)).containsExactly(12, 0, 0);
+    assertThat(svc.metrics().scrape()).contains("edhoc_handshakes_completed_total{method=\"3\",suite=\"2\",transport=\"coap\"} 12.0");
+  }
+
+  @Test
   void closedLoopForADurationCountsEveryHandshakeItStarted() {
     CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--concurrency", "2", "--duration", "2500ms",
         "--quiet");
@@ -284,6 +293,15 @@ class BenchCommandTest {
           "--quiet");
       assertThat(summary(r)).containsExactly(0, 0, 7);
       assertThat(r.exit()).as("nothing succeeded").isEqualTo(1);
+      // how long the refusals took, on their own line and in the JSON (7 of them, ordered quantiles)
+      assertThat(r.err()).containsPattern("shed: 7 answered 5.03/503, p50 \\d+\\.\\d ms, p99 \\d+\\.\\d ms, max \\d+\\.\\d ms");
+      Path json = dir.resolve("shed.json");
+      CliRun full = CliRun.of("bench", "coap://127.0.0.1:" + ep.getAddress().getPort(), "--credentials", client(), "--count", "5", "--concurrency", "1",
+          "--coap-client", "californium", "--json", json.toString(), "--quiet");
+      assertThat(summary(full)).as(full.toString()).containsExactly(0, 0, 5);
+      JsonObject shed = new JsonObject(Files.readString(json)).getJsonObject("shed_latency_ms");
+      assertThat(shed.getLong("count")).isEqualTo(5);
+      assertThat(shed.getDouble("p50")).isPositive().isLessThanOrEqualTo(shed.getDouble("max"));
     } finally {
       shedding.destroy();
     }

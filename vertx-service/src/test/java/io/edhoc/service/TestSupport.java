@@ -42,8 +42,10 @@ final class TestSupport {
   }
 
   static io.edhoc.oscore.InitiatorFlow.Completed httpHandshake(EdhocService svc, EdhocConfig cfg, Method m) throws Exception {
-    return handshake(cfg, m, new io.edhoc.service.client.HttpEdhocTransport(java.net.URI.create("http://127.0.0.1:" + svc.httpPort()
-        + io.edhoc.service.http.HttpTransport.PATH), 10_000));
+    try (io.edhoc.service.client.HttpEdhocTransport t = new io.edhoc.service.client.HttpEdhocTransport(java.net.URI.create("http://127.0.0.1:"
+        + svc.httpPort() + io.edhoc.service.http.HttpTransport.PATH), 10_000)) {
+      return handshake(cfg, m, t);
+    }
   }
 
   /** A CoAP client endpoint with the OSCORE stack: EDHOC over it, then OSCORE requests with the result. */

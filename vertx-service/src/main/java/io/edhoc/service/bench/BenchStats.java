@@ -6,20 +6,27 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of one bench run: ok / failed / shed, failure reasons, and the latency of the successes. */
+/**
+ * Counters of one bench run: ok / failed / shed, failure reasons, the latency of the successes, and
+ * how long the server took to say no (the 5.03 / 503 answers: from the first request of the
+ * handshake to the refusal, so without the client's own queueing).
+ */
 public final class BenchStats {
   private final LongAdder ok = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final LongAdder shed = new LongAdder();
   private final Map<String, LongAdder> reasons = new ConcurrentHashMap<>();
   private final LatencyHistogram latency = new LatencyHistogram();
+  private final LatencyHistogram shedLatency = new LatencyHistogram();
 
   public void recordOk(long nanos) {
     latency.recordNanos(nanos);
     ok.increment();
   }
 
-  public void recordShed() {
+  /** A 5.03 / 503 answer that came {@code nanos} after the handshake's first request was sent. */
+  public void recordShed(long nanos) {
+    shedLatency.recordNanos(nanos);
     shed.increment();
   }
 
@@ -46,6 +53,20 @@ public final class BenchStats {
 
   public LatencyHistogram latency() {
     return latency;
+  }
+
+  /** Time to the 5.03 / 503 answers. */
+  public LatencyHistogram shedLatency() {
+    return shedLatency;
+  }
+
+  /** {@code shed: 67 answered 5.03/503, p50 0.4 ms, p99 3.1 ms, max 4.0 ms}, or null when nothing was shed. */
+  public String shedSummary() {
+    if (shed() == 0) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "shed: %d answered 5.03/503, p50 %.1f ms, p99 %.1f ms, max %.1f ms", shed(), shedLatency.quantileMicros(0.50) / 1000,
+        shedLatency.quantileMicros(0.99) / 1000, shedLatency.maxMicros() / 1000.0);
   }
 
   /** Failure reasons, most frequent first. */

@@ -220,7 +220,7 @@ public final class CoapHalfOpen implements AutoCloseable {
     answers.add(c);
     switch (c) {
       case "2.04" -> stats.recordOk(System.nanoTime() - sent);
-      case "5.03" -> stats.recordShed();
+      case "5.03" -> stats.recordShed(System.nanoTime() - sent);
       case "4.01" -> stats.recordFailed("4.01 (Echo challenge: a spoofed source cannot answer it)");
       default -> stats.recordFailed("answered " + c);
     }

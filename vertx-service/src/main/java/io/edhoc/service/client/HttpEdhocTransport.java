@@ -6,45 +6,68 @@ import io.edhoc.service.http.HttpTransport;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.time.Duration;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
- * {@link EdhocTransport} over HTTP (the framing of RFC 9528 A.2 carried by HTTP POST) on the JDK
- * HTTP client, asynchronous. Every 2xx is a success (a responder may answer message_3 with 204 No
- * Content, RFC 9110 15.3.5); 503 is shedding. Failures say what to check (connection refused,
- * timeout) instead of the exception class.
+ * {@link EdhocTransport} over HTTP (the framing of RFC 9528 A.2 carried by HTTP POST) on the Vert.x
+ * HTTP client (Netty), asynchronous, HTTP/1.1 with keep-alive. Every 2xx is a success (a responder
+ * may answer message_3 with 204 No Content, RFC 9110 15.3.5); 503 is shedding. Failures say what to
+ * check (connection refused, timeout) instead of the exception class.
+ *
+ * <p>Vert.x rather than the JDK's {@code java.net.http} client: for {@code bench} the load generator
+ * must cost less than the server it measures, and the JDK client spent about 1.5 ms of CPU per
+ * handshake on its own machinery (CompletableFuture chains, header maps, a selector thread and a
+ * worker hand-off per response) against about 0.4 ms for the whole served responder
+ * (docs/performance.md, "Served vs in-process").
  */
-public final class HttpEdhocTransport implements EdhocTransport {
+public final class HttpEdhocTransport implements EdhocTransport, AutoCloseable {
+  private final Vertx owned;
   private final HttpClient client;
   private final URI uri;
-  private final Duration timeout;
+  private final String host;
+  private final int port;
+  private final String path;
+  private final long timeoutMs;
+  private final Executor executor;
 
-  /** One client of its own (for {@code connect}). */
+  /** A client and a Vert.x instance of its own, one connection (for {@code connect}); {@link #close()} releases both. */
   public HttpEdhocTransport(URI uri, long timeoutMs) {
-    this(newClient(timeoutMs, null), uri, timeoutMs);
+    this(null, uri, timeoutMs, 1, null);
   }
 
-  /** A shared client (for {@code bench}: one connection pool for every handshake). */
-  public HttpEdhocTransport(HttpClient client, URI uri, long timeoutMs) {
-    this.client = client;
+  /**
+   * A transport on a shared Vert.x instance (for {@code bench}): up to {@code connections} keep-alive
+   * connections (one per request in flight); answers are handed to {@code executor} (null: handled
+   * on the event loop), so that the initiator's crypto never runs on the I/O thread.
+   */
+  public static HttpEdhocTransport shared(Vertx vertx, URI uri, long timeoutMs, int connections, Executor executor) {
+    return new HttpEdhocTransport(java.util.Objects.requireNonNull(vertx), uri, timeoutMs, connections, executor);
+  }
+
+  private HttpEdhocTransport(Vertx vertx, URI uri, long timeoutMs, int connections, Executor executor) {
+    this.owned = vertx == null ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1)) : null;
+    Vertx v = vertx != null ? vertx : owned;
     this.uri = resourceUri(uri);
-    this.timeout = Duration.ofMillis(timeoutMs);
-  }
-
-  /** An HTTP/1.1 client; {@code executor} runs the response handling (null: the JDK's default). */
-  public static HttpClient newClient(long connectTimeoutMs, java.util.concurrent.Executor executor) {
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(connectTimeoutMs)).version(HttpClient.Version.HTTP_1_1);
-    if (executor != null) {
-      b.executor(executor);
-    }
-    return b.build();
+    this.host = this.uri.getHost();
+    this.port = this.uri.getPort() > 0 ? this.uri.getPort() : 80;
+    this.path = this.uri.getRawPath() + (this.uri.getRawQuery() != null ? "?" + this.uri.getRawQuery() : "");
+    this.timeoutMs = timeoutMs;
+    this.executor = executor;
+    this.client = v.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1).setKeepAlive(true).setTcpNoDelay(true)
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)), new PoolOptions().setHttp1MaxSize(Math.max(1, connections))
+        .setMaxWaitQueueSize(-1));
   }
 
   /** {@code uri}, or with the EDHOC path when it has none (a base URI). */
@@ -63,14 +86,40 @@ public final class HttpEdhocTransport implements EdhocTransport {
 
   @Override
   public CompletableFuture<Reply> post(byte[] body) {
-    HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).header("Content-Type", HttpTransport.REQUEST_TYPE)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-    return client.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).handle((r, failure) -> {
-      if (failure != null) {
-        throw new CompletionException(explain(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure));
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port).setURI(path).setIdleTimeout(timeoutMs)
+        .putHeader(HttpHeaders.CONTENT_TYPE, HttpTransport.REQUEST_TYPE);
+    CompletableFuture<Reply> out = new CompletableFuture<>();
+    // body() is attached in the same callback that receives the response (nested, as Vert.x
+    // requires): attached one future later, a body that arrived with the headers is lost
+    client.request(options)
+        .compose(req -> req.send(Buffer.buffer(body))
+            .compose(resp -> resp.body().map(b -> reply(resp.statusCode(), resp.getHeader(HttpHeaders.CONTENT_TYPE), b.getBytes()))))
+        .onComplete(ar -> {
+          Runnable done = ar.succeeded() ? () -> out.complete(ar.result()) : () -> out.completeExceptionally(explain(ar.cause()));
+          if (executor == null) {
+            done.run();
+          } else {
+            try {
+              executor.execute(done);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+              done.run(); // the executor is shutting down at the end of a run: complete here
+            }
+          }
+        });
+    return out;
+  }
+
+  /** Closes the client, and the Vert.x instance when this transport made its own. */
+  @Override
+  public void close() {
+    client.close();
+    if (owned != null) {
+      try {
+        owned.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // best effort: the process is ending or the instance is already closed
       }
-      return reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body());
-    });
+    }
   }
 
   static Reply reply(int code, String contentType, byte[] body) {
@@ -107,19 +156,21 @@ public final class HttpEdhocTransport implements EdhocTransport {
   }
 
   private IOException explain(Throwable t) {
-    String where = uri.getHost() + ":" + (uri.getPort() > 0 ? uri.getPort() : 80);
-    if (t instanceof HttpConnectTimeoutException) {
-      return new IOException("cannot connect to " + where + " within " + timeout.toMillis() + " ms", t);
+    String where = host + ":" + port;
+    String kind = t.getClass().getName();
+    if (kind.endsWith("ConnectTimeoutException")) {
+      return new IOException("cannot connect to " + where + " within " + timeoutMs + " ms", t);
     }
-    if (t instanceof HttpTimeoutException) {
-      return new IOException("no HTTP answer from " + uri + " within " + timeout.toMillis() + " ms", t);
+    if (t instanceof java.util.concurrent.TimeoutException || kind.endsWith("TimeoutException")) {
+      return new IOException("no HTTP answer from " + uri + " within " + timeoutMs + " ms", t);
     }
     if (t instanceof ConnectException) {
       return new IOException("connection refused: nothing listens on " + where + " (TCP)", t);
     }
-    if (t instanceof IOException io && io.getMessage() != null) {
-      return new IOException("HTTP request to " + uri + " failed: " + io.getMessage(), t);
+    if (t.getMessage() != null) {
+      return new IOException("HTTP request to " + uri + " failed: " + t.getMessage(), t);
     }
     return new IOException("HTTP request to " + uri + " failed: " + t, t);
   }
+
 }
