@@ -132,6 +132,8 @@ final class BenchCommand implements Callable<Integer> {
   /** Open loop, auto sizing: handshakes per second given to one CoAP endpoint (2-3 requests each, well under its ~265 requests/s). */
   static final int HANDSHAKES_PER_ENDPOINT = 64;
   static final int MAX_AUTO_ENDPOINTS = 64;
+  /** Open loop over HTTP: at most this many connections (file descriptors on both sides). */
+  static final int MAX_OPEN_LOOP_CONNECTIONS = 4096;
 
   /** Tests only: a smaller Message ID space per half-open socket, so the wrap-around is reached with a few messages. */
   @Option(names = "--half-open-message-ids", hidden = true, defaultValue = "65536")
@@ -627,12 +629,15 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /**
-   * One Vert.x HTTP client over keep-alive connections, as many as handshakes may be in flight
-   * (closed loop: {@code --concurrency}; open loop: {@link #MAX_AUTO_ENDPOINTS}, more requests wait
-   * for a free connection). Its one event loop only moves bytes: answers go to the driver threads.
+   * One Vert.x HTTP client over keep-alive connections, as many as handshakes may be in flight:
+   * closed loop {@code --concurrency}; open loop up to {@link #MAX_OPEN_LOOP_CONNECTIONS}, opened as
+   * arrivals need them, because an open loop stands for independent clients: with fewer
+   * connections the arrivals would queue in this client's pool, hiding the server's own
+   * behaviour (it never sees more than a pool's worth of requests, so it never sheds). Its one
+   * event loop only moves bytes: answers go to the driver threads.
    */
   private EdhocTransport httpTransport() {
-    int connections = rate != null ? MAX_AUTO_ENDPOINTS : concurrencyOrDefault();
+    int connections = rate != null ? Math.min(maxInFlight, MAX_OPEN_LOOP_CONNECTIONS) : concurrencyOrDefault();
     return HttpEdhocTransport.shared(vertx(), uri, timeoutMs, connections, driver);
   }
 

@@ -179,6 +179,7 @@ public final class DatagramCoapTransport implements EdhocTransport, AutoCloseabl
       for (int i = 0; i < sockets; i++) {
         DatagramChannel ch = DatagramChannel.open(host instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         this.sockets.add(ch);
+        ch.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20); // bursts of answers while the reader waits for a core
         ch.bind(local);
         ch.connect(server);
         ch.configureBlocking(false);
@@ -238,6 +239,10 @@ public final class DatagramCoapTransport implements EdhocTransport, AutoCloseabl
     CompletableFuture<Answer> out = new CompletableFuture<>();
     x.answer.whenComplete((a, e) -> {
       Runnable done = e == null ? () -> out.complete(a) : () -> out.completeExceptionally(e);
+      if (a != null && a.code() == ResponseCode.SERVICE_UNAVAILABLE) {
+        done.run(); // a refusal needs no crypto: finish it here, timed when it came, not behind the driver's queue
+        return;
+      }
       try {
         executor.execute(done);
       } catch (java.util.concurrent.RejectedExecutionException rejected) {

@@ -96,8 +96,8 @@ public final class HttpEdhocTransport implements EdhocTransport, AutoCloseable {
             .compose(resp -> resp.body().map(b -> reply(resp.statusCode(), resp.getHeader(HttpHeaders.CONTENT_TYPE), b.getBytes()))))
         .onComplete(ar -> {
           Runnable done = ar.succeeded() ? () -> out.complete(ar.result()) : () -> out.completeExceptionally(explain(ar.cause()));
-          if (executor == null) {
-            done.run();
+          if (executor == null || (ar.succeeded() && ar.result().kind() == Kind.OVERLOADED)) {
+            done.run(); // no executor, or a refusal (no crypto follows): finish on the event loop
           } else {
             try {
               executor.execute(done);

@@ -101,12 +101,23 @@ public final class CoapTransport implements AutoCloseable {
    */
   public static final int MAX_UDP_PAYLOAD = 65_507;
 
+  /**
+   * The UDP socket's receive buffer (SO_RCVBUF; Linux caps it at net.core.rmem_max, often 208 KiB
+   * by default). Under overload the receive thread answers 5.03 in microseconds, but it shares the
+   * cores with the engine workers: a burst that arrives while it waits for a core overflowed the
+   * default buffer, and a dropped CON costs its client a 2-3 s retransmission instead of a 5.03
+   * (docs/performance.md, overload table). 1 MiB holds about 8,000 message_1s: milliseconds of
+   * queue at the rates a receive thread drains, not a backlog of seconds.
+   */
+  public static final int RECEIVE_BUFFER_BYTES = 1 << 20;
+
   /** Californium configuration without writing Californium3.properties into the working directory. */
   public static synchronized Configuration configuration() {
     CoapConfig.register();
     UdpConfig.register();
     Configuration cfg = Configuration.createStandardWithoutFile();
     cfg.set(UdpConfig.UDP_DATAGRAM_SIZE, MAX_UDP_PAYLOAD);
+    cfg.set(UdpConfig.UDP_RECEIVE_BUFFER_SIZE, RECEIVE_BUFFER_BYTES);
     Configuration.setStandard(cfg);
     return cfg;
   }
