@@ -1,13 +1,11 @@
 package io.edhoc.oscore;
 
 import java.net.InetSocketAddress;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.Request;
@@ -35,18 +33,29 @@ import org.eclipse.californium.core.network.deduplication.Deduplicator;
  *       bytes); a copy then gets the same response again (DONE) without running the engine: a
  *       retransmitted message_1 gets the same message_2, a retransmitted message_3 the same
  *       message_4 or empty 2.04, instead of "unknown C_R";
- *   <li>refusals (4.01 Echo, 4.29, 5.03) are not kept: a copy is judged afresh.
+ *   <li>refusals (4.01 Echo, 4.29, 5.03) are not kept: a copy is judged afresh, and the entry is
+ *       unlinked at once, so refusals under a flood neither occupy the bound nor linger in memory.
  * </ul>
  *
  * Entries are kept for {@code retentionMillis} after the request arrived (by default the
- * endpoint's MAX_TRANSMIT_SPAN, within which a CoAP client retransmits a confirmable request),
- * in a FIFO whose head is swept on every {@link #begin}: arrival order is deadline order, so the
- * sweep is amortised O(1) ({@link #entriesVisited()} counts). At most {@code maxEntries} are kept;
- * beyond it a request is processed without deduplication (a lost response then costs one
- * recomputation, as RFC 9528 allows for message_1). A request delayed in the network longer than
- * the retention is processed again.
+ * endpoint's MAX_TRANSMIT_SPAN, within which a CoAP client retransmits a confirmable request).
+ * At most {@code maxEntries} are kept; beyond it a request is processed without deduplication (a
+ * lost response then costs one recomputation, as RFC 9528 allows for message_1). A request delayed
+ * in the network longer than the retention is processed again.
+ *
+ * <p><b>Layout.</b> An entry is one small object ({@code Entry}: the key as three primitive
+ * fields, deadline, answer, FIFO links) plus its answer's bytes; no key objects, map nodes or
+ * queue nodes. Entries live in {@value #STRIPES} stripes chosen by the key's hash, each under its
+ * own lock, with an open-addressing table (linear probing, a per-cache random seed in the hash so
+ * that sources cannot aim at one cluster) and a doubly linked FIFO in arrival order, which is
+ * deadline order: the sweep on every {@link #begin} pops expired entries from the head, amortised
+ * O(1) ({@link #entriesVisited()} counts), and an abandoned entry is unlinked in O(1). These
+ * entries outlive many young collections (they are kept for 45 s); fewer and smaller objects per
+ * request are what a copying collector pays for under load.
  */
 public final class EdhocReplayCache {
+  static final int STRIPES = 16;
+
   /** What {@link #begin} found. */
   public enum State {
     /** First copy: the caller processes it and then calls {@link #complete} or {@link #abandon}. */
@@ -59,20 +68,21 @@ public final class EdhocReplayCache {
     UNTRACKED
   }
 
-  /** The cache entry of one request. */
+  /** What {@link #begin} returns: the state, and for NEW the handle to complete or abandon. */
   public static final class Slot {
-    private final Key key;
-    private final long deadline;
-    private final State state;
-    private final Slot entry;
-    private volatile int code = -1;
-    private volatile byte[] payload;
+    private static final Slot PENDING = new Slot(State.PENDING, null, -1, null);
+    private static final Slot UNTRACKED = new Slot(State.UNTRACKED, null, -1, null);
 
-    private Slot(Key key, long deadline, State state, Slot entry) {
-      this.key = key;
-      this.deadline = deadline;
+    private final State state;
+    private final Entry entry;
+    private final int code;
+    private final byte[] payload;
+
+    private Slot(State state, Entry entry, int code, byte[] payload) {
       this.state = state;
       this.entry = entry;
+      this.code = code;
+      this.payload = payload;
     }
 
     public State state() {
@@ -81,38 +91,51 @@ public final class EdhocReplayCache {
 
     /** DONE only: a fresh copy of the response that was sent. */
     public Response response() {
-      Slot e = entry;
-      Response r = new Response(ResponseCode.valueOf(e.code));
-      byte[] p = e.payload;
-      if (p != null && p.length > 0) {
-        r.setPayload(p.clone());
+      if (state != State.DONE) {
+        throw new IllegalStateException("no answer kept for a " + state + " slot");
+      }
+      Response r = new Response(ResponseCode.valueOf(code));
+      if (payload != null && payload.length > 0) {
+        r.setPayload(payload.clone());
         r.getOptions().setContentFormat(EdhocOption.EDHOC_CBOR_SEQ);
       }
       return r;
     }
   }
 
-  /** Address bytes, port and Message ID, compared by value. */
-  private record Key(byte[] b) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && Arrays.equals(b, k.b);
+  /** One request: key (address as 16 bytes, IPv4 mapped; port and Message ID), deadline, answer. */
+  private static final class Entry {
+    final long addrHi;
+    final long addrLo;
+    final int portMid;
+    final long deadline;
+    final Stripe stripe;
+    int code = -1; // guarded by the stripe's lock, as are the fields below
+    byte[] payload;
+    Entry prev;
+    Entry next;
+    boolean linked;
+
+    Entry(long addrHi, long addrLo, int portMid, long deadline, Stripe stripe) {
+      this.addrHi = addrHi;
+      this.addrLo = addrLo;
+      this.portMid = portMid;
+      this.deadline = deadline;
+      this.stripe = stripe;
     }
 
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(b);
+    boolean is(long hi, long lo, int pm) {
+      return addrHi == hi && addrLo == lo && portMid == pm;
     }
   }
 
-  private final ConcurrentHashMap<Key, Slot> map = new ConcurrentHashMap<>();
-  private final ConcurrentLinkedQueue<Slot> order = new ConcurrentLinkedQueue<>();
+  private final Stripe[] stripes = new Stripe[STRIPES];
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicLong visited = new AtomicLong();
-  private final java.util.concurrent.locks.ReentrantLock sweepLock = new java.util.concurrent.locks.ReentrantLock();
   private final int maxEntries;
   private final long retentionMillis;
   private final LongSupplier millis;
+  private final long seed = new java.security.SecureRandom().nextLong();
 
   public EdhocReplayCache(int maxEntries, long retentionMillis) {
     this(maxEntries, retentionMillis, () -> System.nanoTime() / 1_000_000);
@@ -125,43 +148,58 @@ public final class EdhocReplayCache {
     this.maxEntries = maxEntries;
     this.retentionMillis = retentionMillis;
     this.millis = millis;
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new Stripe();
+    }
   }
 
   /** Looks the request up; a NEW slot is now pending under this peer and Message ID. */
   public Slot begin(InetSocketAddress peer, int mid) {
     long now = millis.getAsLong();
-    sweep(now);
-    Key key = key(peer, mid);
-    Slot prior = map.get(key);
-    if (prior != null && prior.deadline > now) {
-      return new Slot(key, prior.deadline, prior.code < 0 ? State.PENDING : State.DONE, prior);
+    long hi = addrHi(peer);
+    long lo = addrLo(peer);
+    int pm = portMid(peer, mid);
+    int h = hash(hi, lo, pm);
+    Stripe st = stripes[h & (STRIPES - 1)];
+    if (size.get() >= maxEntries) {
+      sweep(now); // full: expired entries of the other stripes count until swept (one lock at a time)
     }
-    if (size.incrementAndGet() > maxEntries) {
-      size.decrementAndGet();
-      return new Slot(key, now, State.UNTRACKED, null);
-    }
-    Slot s = new Slot(key, now + retentionMillis, State.NEW, null);
-    if (prior != null) {
-      if (map.replace(key, prior, s)) {
-        size.decrementAndGet(); // the expired one is gone from the map (its FIFO node goes on the sweep)
-      } else {
-        size.decrementAndGet();
-        Slot other = map.get(key);
-        return other == null ? new Slot(key, now, State.UNTRACKED, null) : new Slot(key, other.deadline, State.PENDING, other);
+    st.lock.lock();
+    try {
+      st.sweep(now);
+      Entry prior = st.find(hi, lo, pm, h);
+      if (prior != null) {
+        if (prior.deadline > now) {
+          return prior.code < 0 ? Slot.PENDING : new Slot(State.DONE, null, prior.code, prior.payload);
+        }
+        st.unlink(prior); // expired but not swept yet (the head of the FIFO is younger)
       }
-    } else if (map.putIfAbsent(key, s) != null) {
-      size.decrementAndGet();
-      Slot other = map.get(key);
-      return other == null ? new Slot(key, now, State.UNTRACKED, null) : new Slot(key, other.deadline, State.PENDING, other);
+      if (size.incrementAndGet() > maxEntries) {
+        size.decrementAndGet();
+        return Slot.UNTRACKED;
+      }
+      Entry e = new Entry(hi, lo, pm, now + retentionMillis, st);
+      st.link(e, h);
+      return new Slot(State.NEW, e, -1, null);
+    } finally {
+      st.lock.unlock();
     }
-    order.add(s);
-    return s;
   }
 
   /** True when a copy of this request is pending or answered (a new copy would be deduplicated). */
   public boolean holds(InetSocketAddress peer, int mid) {
-    Slot prior = map.get(key(peer, mid));
-    return prior != null && prior.deadline > millis.getAsLong();
+    long hi = addrHi(peer);
+    long lo = addrLo(peer);
+    int pm = portMid(peer, mid);
+    int h = hash(hi, lo, pm);
+    Stripe st = stripes[h & (STRIPES - 1)];
+    st.lock.lock();
+    try {
+      Entry prior = st.find(hi, lo, pm, h);
+      return prior != null && prior.deadline > millis.getAsLong();
+    } finally {
+      st.lock.unlock();
+    }
   }
 
   /** The NEW slot's request was answered with {@code r}: keep its code and payload. */
@@ -170,26 +208,56 @@ public final class EdhocReplayCache {
       return;
     }
     byte[] p = r.getPayload();
-    slot.payload = p == null || p.length == 0 ? null : p.clone();
-    slot.code = r.getCode().value;
+    byte[] kept = p == null || p.length == 0 ? null : p.clone();
+    Entry e = slot.entry;
+    e.stripe.lock.lock();
+    try {
+      e.payload = kept;
+      e.code = r.getCode().value;
+    } finally {
+      e.stripe.lock.unlock();
+    }
   }
 
   /** The NEW slot's request was refused before the engine: forget it, so a copy is judged afresh. */
   public void abandon(Slot slot) {
-    if (slot.state == State.NEW && map.remove(slot.key, slot)) {
-      size.decrementAndGet(); // its FIFO node is dropped by the sweep
+    if (slot.state != State.NEW) {
+      return;
+    }
+    Entry e = slot.entry;
+    e.stripe.lock.lock();
+    try {
+      if (e.linked && e.code < 0) {
+        e.stripe.unlink(e);
+      }
+    } finally {
+      e.stripe.lock.unlock();
     }
   }
 
   /** Entries held (pending or answered). */
   public int size() {
-    sweep(millis.getAsLong());
+    sweep();
     return size.get();
   }
 
-  /** FIFO nodes examined by sweeps since creation (for tests that count the work). */
+  /** Entries examined by sweeps since creation (for tests that count the work). */
   public long entriesVisited() {
     return visited.get();
+  }
+
+  /** Table slots examined by lookups since creation (for tests that count the work). */
+  long probes() {
+    long n = 0;
+    for (Stripe st : stripes) {
+      st.lock.lock();
+      try {
+        n += st.probes;
+      } finally {
+        st.lock.unlock();
+      }
+    }
+    return n;
   }
 
   /** Drops expired entries; cheap when none is due (an application may call it on a schedule). */
@@ -198,33 +266,159 @@ public final class EdhocReplayCache {
   }
 
   private void sweep(long now) {
-    Slot head = order.peek();
-    if (head == null || head.deadline > now || !sweepLock.tryLock()) {
-      return; // nothing due, or another thread sweeps
-    }
-    try {
-      // only sweepers remove, under the lock, and arrival order is deadline order
-      while ((head = order.peek()) != null && head.deadline <= now) {
-        order.poll();
-        visited.incrementAndGet();
-        if (map.remove(head.key, head)) { // each slot leaves the map once: counted once
-          size.decrementAndGet();
-        }
+    for (Stripe st : stripes) {
+      st.lock.lock();
+      try {
+        st.sweep(now);
+      } finally {
+        st.lock.unlock();
       }
-    } finally {
-      sweepLock.unlock();
     }
   }
 
-  private static Key key(InetSocketAddress peer, int mid) {
+  /** One lock's share: an open-addressing table and a FIFO of its entries. */
+  private final class Stripe {
+    final ReentrantLock lock = new ReentrantLock();
+    Entry[] table = new Entry[16];
+    int count;
+    Entry head;
+    Entry tail;
+    long probes;
+
+    Entry find(long hi, long lo, int pm, int h) {
+      int mask = table.length - 1;
+      for (int i = (h >>> 4) & mask;; i = (i + 1) & mask) {
+        probes++;
+        Entry e = table[i];
+        if (e == null || e.is(hi, lo, pm)) {
+          return e;
+        }
+      }
+    }
+
+    void link(Entry e, int h) {
+      if (2 * (count + 1) > table.length) {
+        grow();
+      }
+      int mask = table.length - 1;
+      int i = (h >>> 4) & mask;
+      while (table[i] != null) {
+        i = (i + 1) & mask;
+      }
+      table[i] = e;
+      count++;
+      e.linked = true;
+      e.prev = tail;
+      if (tail == null) {
+        head = e;
+      } else {
+        tail.next = e;
+      }
+      tail = e;
+    }
+
+    /** Removes {@code e} from the table (backward-shift deletion) and the FIFO, O(1) expected. */
+    void unlink(Entry e) {
+      int mask = table.length - 1;
+      int i = (hash(e.addrHi, e.addrLo, e.portMid) >>> 4) & mask;
+      while (table[i] != e) {
+        i = (i + 1) & mask;
+      }
+      table[i] = null;
+      // close the gap: move later entries of the cluster back if their home allows it
+      for (int j = (i + 1) & mask; table[j] != null; j = (j + 1) & mask) {
+        Entry m = table[j];
+        int home = (hash(m.addrHi, m.addrLo, m.portMid) >>> 4) & mask;
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+          table[i] = m;
+          table[j] = null;
+          i = j;
+        }
+      }
+      count--;
+      e.linked = false;
+      if (e.prev == null) {
+        head = e.next;
+      } else {
+        e.prev.next = e.next;
+      }
+      if (e.next == null) {
+        tail = e.prev;
+      } else {
+        e.next.prev = e.prev;
+      }
+      e.prev = null;
+      e.next = null;
+      e.payload = null;
+      size.decrementAndGet();
+    }
+
+    /** Pops expired entries from the head: arrival order is deadline order within a stripe. */
+    void sweep(long now) {
+      Entry e;
+      while ((e = head) != null && e.deadline <= now) {
+        visited.incrementAndGet();
+        unlink(e);
+      }
+    }
+
+    private void grow() {
+      Entry[] old = table;
+      table = new Entry[old.length * 2];
+      int mask = table.length - 1;
+      for (Entry e : old) {
+        if (e != null) {
+          int i = (hash(e.addrHi, e.addrLo, e.portMid) >>> 4) & mask;
+          while (table[i] != null) {
+            i = (i + 1) & mask;
+          }
+          table[i] = e;
+        }
+      }
+    }
+  }
+
+  private int hash(long hi, long lo, int pm) {
+    long x = seed ^ hi;
+    x = mix(x) ^ lo;
+    x = mix(x) ^ pm;
+    return (int) (mix(x) >>> 32);
+  }
+
+  /** The finaliser of MurmurHash3 (64 bit): every input bit affects every output bit. */
+  private static long mix(long x) {
+    x ^= x >>> 33;
+    x *= 0xff51afd7ed558ccdL;
+    x ^= x >>> 33;
+    x *= 0xc4ceb9fe1a85ec53L;
+    x ^= x >>> 33;
+    return x;
+  }
+
+  private static long addrHi(InetSocketAddress peer) {
     byte[] a = peer.getAddress().getAddress();
-    byte[] b = Arrays.copyOf(a, a.length + 4);
-    int port = peer.getPort();
-    b[a.length] = (byte) (port >>> 8);
-    b[a.length + 1] = (byte) port;
-    b[a.length + 2] = (byte) (mid >>> 8);
-    b[a.length + 3] = (byte) mid;
-    return new Key(b);
+    return a.length == 16 ? bytesToLong(a, 0) : 0L;
+  }
+
+  private static long addrLo(InetSocketAddress peer) {
+    byte[] a = peer.getAddress().getAddress();
+    if (a.length == 16) {
+      return bytesToLong(a, 8);
+    }
+    // IPv4 as the IPv4-mapped IPv6 address ::ffff:a.b.c.d (RFC 4291 2.5.5.2): one key space
+    return 0x0000ffff00000000L | ((a[0] & 0xffL) << 24) | ((a[1] & 0xffL) << 16) | ((a[2] & 0xffL) << 8) | (a[3] & 0xffL);
+  }
+
+  private static int portMid(InetSocketAddress peer, int mid) {
+    return (peer.getPort() & 0xffff) << 16 | (mid & 0xffff);
+  }
+
+  private static long bytesToLong(byte[] b, int off) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = v << 8 | (b[off + i] & 0xffL);
+    }
+    return v;
   }
 
   /** True for an EDHOC request of RFC 9528 A.2 to {@code /.well-known/edhoc} (not an OSCORE one). */

@@ -2,9 +2,7 @@ package io.edhoc.oscore;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,11 +16,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Layout.</b> States live in a {@link ConcurrentHashMap} keyed by C_R. Expiry is a timing
  * wheel: {@value #SLOTS} slots of {@value #TICK_MILLIS} ms, each entry filed once in the slot of
- * its deadline. {@link #sweep()} (called by {@link #put}, {@link #size()} and {@link #evictions()},
- * and by an application on a schedule) visits only the slots whose time has come since the last
- * sweep; each entry is visited once when its slot comes round (once more per {@value #SLOTS} x
- * {@value #TICK_MILLIS} ms for time-to-live values longer than that). So the work of expiry is
- * amortised O(1) per stored state, and {@link #contains} / {@link #take} are one hash lookup.
+ * its deadline, in a doubly linked list through the entry itself. {@link #sweep()} (called by
+ * {@link #put}, {@link #size()} and {@link #evictions()}, and by an application on a schedule)
+ * visits only the slots whose time has come since the last sweep; each entry still stored is
+ * visited once when its slot comes round (once more per {@value #SLOTS} x {@value #TICK_MILLIS} ms
+ * for time-to-live values longer than that). {@link #take} unlinks its entry from the wheel at
+ * once, so completed handshakes cost the sweep nothing and leave no object behind for 30 s. So the
+ * work of expiry is amortised O(1) per stored state, {@link #contains} is one hash lookup and
+ * {@link #take} one hash removal plus one unlink.
  * {@link #entriesVisited()} counts the entries the sweeps examined, so tests can assert that.
  *
  * <p><b>Policy when full</b>: new sessions are <b>refused</b> ({@link #put} returns false, counted in
@@ -50,11 +51,18 @@ public final class InMemoryResponderSessionStore implements ResponderSessionStor
   private volatile long sweptTick = Long.MIN_VALUE;
   private final AtomicLong visited = new AtomicLong();
 
-  /** A stored state; {@code state} is cleared by whoever removes the entry from the map. */
+  /**
+   * A stored state; {@code state} is cleared by whoever removes the entry from the map. Filed in
+   * the wheel slot of its deadline through its own links, so that a take unlinks it at once: a
+   * completed handshake leaves nothing behind for the sweep (nor for the collector to copy).
+   */
   private static final class Entry {
     final Key key;
     final long deadline;
     volatile byte[] state;
+    Slot slot; // the fields from here on are guarded by the slot's monitor; null: not filed
+    Entry prev;
+    Entry next;
 
     Entry(Key key, byte[] state, long deadline) {
       this.key = key;
@@ -63,22 +71,46 @@ public final class InMemoryResponderSessionStore implements ResponderSessionStor
     }
   }
 
-  /** Entries whose deadline falls in one tick (modulo the wheel's span). */
+  /** Entries whose deadline falls in one tick (modulo the wheel's span): a doubly linked list. */
   private static final class Slot {
-    private List<Entry> entries = new ArrayList<>();
+    private Entry head;
 
     synchronized void add(Entry e) {
-      entries.add(e);
+      e.slot = this;
+      e.prev = null;
+      e.next = head;
+      if (head != null) {
+        head.prev = e;
+      }
+      head = e;
     }
 
-    synchronized List<Entry> drain() {
-      List<Entry> l = entries;
-      entries = new ArrayList<>();
+    /** Unlinks {@code e} if it is still filed here (O(1)). */
+    synchronized void remove(Entry e) {
+      if (e.slot != this) {
+        return;
+      }
+      if (e.prev == null) {
+        head = e.next;
+      } else {
+        e.prev.next = e.next;
+      }
+      if (e.next != null) {
+        e.next.prev = e.prev;
+      }
+      e.slot = null;
+      e.prev = null;
+      e.next = null;
+    }
+
+    /** Takes every entry filed here; the caller files those due later again. */
+    synchronized Entry drain() {
+      Entry l = head;
+      head = null;
+      for (Entry e = l; e != null; e = e.next) {
+        e.slot = null; // links kept until the caller has walked the list
+      }
       return l;
-    }
-
-    synchronized void addAll(List<Entry> l) {
-      entries.addAll(l);
     }
   }
 
@@ -137,6 +169,7 @@ public final class InMemoryResponderSessionStore implements ResponderSessionStor
     Entry e = new Entry(key, state.clone(), deadline);
     if (existing != null && entries.remove(key, existing)) {
       // an expired state under the same identifier, not swept yet
+      wheel[slotOf(ceilDiv(existing.deadline, TICK_MILLIS))].remove(existing);
       drop(existing);
     }
     if (entries.putIfAbsent(key, e) != null) {
@@ -156,7 +189,8 @@ public final class InMemoryResponderSessionStore implements ResponderSessionStor
     }
     live.decrementAndGet();
     byte[] s = e.state;
-    e.state = null; // the wheel keeps only the small entry until its slot comes round
+    e.state = null;
+    wheel[slotOf(ceilDiv(e.deadline, TICK_MILLIS))].remove(e); // nothing left for the sweep
     if (clock.millis() >= e.deadline) {
       Arrays.fill(s, (byte) 0);
       evictions.increment();
@@ -234,29 +268,20 @@ public final class InMemoryResponderSessionStore implements ResponderSessionStor
   }
 
   private void sweepSlot(Slot slot, long now) {
-    List<Entry> due = slot.drain();
-    if (due.isEmpty()) {
-      return;
-    }
-    List<Entry> later = null;
-    for (Entry e : due) {
+    Entry e = slot.drain();
+    while (e != null) {
+      Entry next = e.next;
+      e.prev = null;
+      e.next = null;
       visited.incrementAndGet();
       if (e.state == null) {
-        continue; // taken (or replaced) already
-      }
-      if (e.deadline > now) {
-        if (later == null) {
-          later = new ArrayList<>();
-        }
-        later.add(e); // a later round of the wheel
-        continue;
-      }
-      if (entries.remove(e.key, e)) {
+        // taken between the drain and here
+      } else if (e.deadline > now) {
+        slot.add(e); // a later round of the wheel
+      } else if (entries.remove(e.key, e)) {
         drop(e);
       }
-    }
-    if (later != null) {
-      slot.addAll(later);
+      e = next;
     }
   }
 

@@ -57,4 +57,110 @@ class EdhocReplayCacheTest {
     assertThat(c.begin(peer, 1).state()).isEqualTo(EdhocReplayCache.State.NEW);
     assertThat(c.entriesVisited()).isEqualTo(n);
   }
+
+  @Test
+  void abandonedEntriesLeaveAtOnceAndCostTheSweepNothing() {
+    int n = 10_000;
+    EdhocReplayCache c = new EdhocReplayCache(n, 45_000, now::get);
+    for (int i = 0; i < 3 * n; i++) { // three times the bound: refusals never fill the cache
+      EdhocReplayCache.Slot s = c.begin(new InetSocketAddress("10.0.0.1", 1024 + i % 60_000), i / 60_000);
+      assertThat(s.state()).isEqualTo(EdhocReplayCache.State.NEW);
+      c.abandon(s);
+    }
+    assertThat(c.size()).isZero();
+    now.addAndGet(45_000);
+    c.sweep();
+    assertThat(c.entriesVisited()).as("nothing of the refusals was left for the sweep").isZero();
+  }
+
+  @Test
+  void lookupsProbeAFewSlotsAtFullOccupancy() {
+    int n = 100_000;
+    EdhocReplayCache c = new EdhocReplayCache(n, 45_000, now::get);
+    for (int i = 0; i < n; i++) {
+      c.begin(new InetSocketAddress("192.0.2.7", 1024 + i % 50_000), i / 50_000);
+    }
+    long before = c.probes();
+    int lookups = 20_000;
+    for (int i = 0; i < lookups; i++) {
+      assertThat(c.begin(new InetSocketAddress("192.0.2.7", 1024 + i % 50_000), i / 50_000).state()).isEqualTo(EdhocReplayCache.State.PENDING);
+      assertThat(c.holds(new InetSocketAddress("192.0.2.8", 1024 + i % 50_000), i / 50_000)).isFalse();
+    }
+    // linear probing at a load of at most one half: about 1.5 slots per hit, 2.5 per miss
+    assertThat((double) (c.probes() - before) / (2 * lookups)).isLessThan(4.0);
+  }
+
+  @Test
+  void addressesPortsAndMessageIdsAreDistinctKeys() throws Exception {
+    EdhocReplayCache c = new EdhocReplayCache(100, 45_000, now::get);
+    InetSocketAddress v4 = new InetSocketAddress(java.net.InetAddress.getByName("192.0.2.1"), 5683);
+    InetSocketAddress v6 = new InetSocketAddress(java.net.InetAddress.getByName("2001:db8::c000:201"), 5683);
+    InetSocketAddress v6b = new InetSocketAddress(java.net.InetAddress.getByName("2001:db8::1:c000:201"), 5683);
+    assertThat(c.begin(v4, 1).state()).isEqualTo(EdhocReplayCache.State.NEW);
+    assertThat(c.begin(v6, 1).state()).isEqualTo(EdhocReplayCache.State.NEW);
+    assertThat(c.begin(v6b, 1).state()).isEqualTo(EdhocReplayCache.State.NEW);
+    assertThat(c.begin(new InetSocketAddress(v4.getAddress(), 5684), 1).state()).isEqualTo(EdhocReplayCache.State.NEW);
+    assertThat(c.begin(v4, 65_537).state()).as("Message IDs are 16 bits: 65537 is 1").isEqualTo(EdhocReplayCache.State.PENDING);
+    assertThat(c.begin(v6, 1).state()).isEqualTo(EdhocReplayCache.State.PENDING);
+    assertThat(c.size()).isEqualTo(4);
+  }
+
+  /** Random operations against a plain map: the table's deletions keep every other entry findable. */
+  @Test
+  void behavesAsASimpleMapUnderRandomOperations() {
+    java.util.Random rnd = new java.util.Random(42);
+    int max = 300;
+    EdhocReplayCache c = new EdhocReplayCache(max, 1_000, now::get);
+    java.util.Map<Integer, long[]> model = new java.util.HashMap<>(); // key -> {deadline, code}
+    java.util.Map<Integer, EdhocReplayCache.Slot> open = new java.util.HashMap<>();
+    for (int step = 0; step < 200_000; step++) {
+      int key = rnd.nextInt(2_000);
+      InetSocketAddress a = new InetSocketAddress("198.51.100." + (key % 7), 1000 + key);
+      long t = now.get();
+      model.values().removeIf(v -> v[0] <= t);
+      int op = rnd.nextInt(10);
+      if (op < 6) {
+        long[] m = model.get(key);
+        EdhocReplayCache.Slot s = c.begin(a, key);
+        if (m != null) {
+          assertThat(s.state()).isEqualTo(m[1] < 0 ? EdhocReplayCache.State.PENDING : EdhocReplayCache.State.DONE);
+          if (m[1] >= 0) {
+            assertThat(s.response().getCode().value).isEqualTo((int) m[1]);
+          }
+        } else if (model.size() >= max) {
+          assertThat(s.state()).isEqualTo(EdhocReplayCache.State.UNTRACKED);
+        } else {
+          assertThat(s.state()).isEqualTo(EdhocReplayCache.State.NEW);
+          model.put(key, new long[] {t + 1_000, -1});
+          open.put(key, s);
+        }
+      } else if (op < 8) {
+        EdhocReplayCache.Slot s = open.remove(key);
+        if (s != null) {
+          ResponseCode code = rnd.nextBoolean() ? ResponseCode.CHANGED : ResponseCode.BAD_REQUEST;
+          c.complete(s, new Response(code));
+          long[] m = model.get(key);
+          if (m != null && m[1] < 0) {
+            m[1] = code.value;
+          }
+        }
+      } else if (op < 9) {
+        EdhocReplayCache.Slot s = open.remove(key);
+        if (s != null) {
+          c.abandon(s);
+          long[] m = model.get(key);
+          if (m != null && m[1] < 0) {
+            model.remove(key);
+          }
+        }
+      } else {
+        now.addAndGet(rnd.nextInt(40));
+      }
+      if (step % 1000 == 0) {
+        long t2 = now.get();
+        model.values().removeIf(v -> v[0] <= t2);
+        assertThat(c.size()).isEqualTo(model.size());
+      }
+    }
+  }
 }
