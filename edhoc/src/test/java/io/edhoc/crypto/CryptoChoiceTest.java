@@ -212,6 +212,29 @@ class CryptoChoiceTest {
     }
   }
 
+  /** Edge scalars (leading zero bytes, 1, n - 1) become the same BoringSSL key; 0 and n are refused on both. */
+  @Test
+  void p256PrivateScalarsAtTheEdgesAgreeOnBothLibraries() throws Exception {
+    assumeConscrypt();
+    DefaultCrypto bc = DefaultCrypto.of(CryptoChoice.BOUNCYCASTLE);
+    DefaultCrypto cs = DefaultCrypto.of(CryptoChoice.CONSCRYPT);
+    java.math.BigInteger n = new java.math.BigInteger("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 16);
+    CosePrivateKey peer = bc.keyExchange(CoseCurve.P_256).generate(bc.random());
+    for (java.math.BigInteger d : new java.math.BigInteger[] {java.math.BigInteger.ONE, java.math.BigInteger.TWO.pow(200).add(java.math.BigInteger.TEN),
+        n.subtract(java.math.BigInteger.ONE), n.shiftRight(1)}) {
+      // the public key is not consulted by ECDH: the same placeholder on both sides
+      CosePrivateKey k = new CosePrivateKey(CoseCurve.P_256, EcCurve.P256.encode(d), peer.publicKey());
+      byte[] zBc = bc.keyExchange(CoseCurve.P_256).agree(k, peer.publicKey().x());
+      byte[] zCs = cs.keyExchange(CoseCurve.P_256).agree(k, peer.publicKey().x());
+      assertThat(zCs).as("d = " + d.toString(16)).isEqualTo(zBc);
+    }
+    for (java.math.BigInteger d : new java.math.BigInteger[] {java.math.BigInteger.ZERO, n}) {
+      CosePrivateKey k = new CosePrivateKey(CoseCurve.P_256, EcCurve.P256.encode(d), peer.publicKey());
+      assertThat(outcome(cs.keyExchange(CoseCurve.P_256), k, peer.publicKey().x())).isEqualTo(outcome(bc.keyExchange(CoseCurve.P_256), k, peer.publicKey().x()))
+          .doesNotStartWith("shared");
+    }
+  }
+
   @Test
   void invalidKeysFailTheSameWayOnBothLibraries() throws Exception {
     assumeConscrypt();
