@@ -163,4 +163,58 @@ class EdhocReplayCacheTest {
       }
     }
   }
+
+  /** Threads racing on overlapping keys: the bound holds, counts stay exact and all expires. */
+  @Test
+  void concurrentUseKeepsTheBoundAndTheCount() throws Exception {
+    int max = 2_000;
+    EdhocReplayCache c = new EdhocReplayCache(max, 1_000, now::get);
+    int threads = 4;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      java.util.List<java.util.concurrent.Future<int[]>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int seed = t;
+        done.add(pool.submit(() -> {
+          java.util.Random rnd = new java.util.Random(seed);
+          int news = 0;
+          for (int i = 0; i < 50_000; i++) {
+            int key = rnd.nextInt(5_000);
+            EdhocReplayCache.Slot s = c.begin(new InetSocketAddress("203.0.113.1", 2000 + key), key);
+            if (s.state() == EdhocReplayCache.State.NEW) {
+              news++;
+              if (rnd.nextBoolean()) {
+                c.complete(s, new Response(ResponseCode.CHANGED));
+              } else {
+                c.abandon(s);
+              }
+            }
+            if (i % 5_000 == 0) {
+              assertThat(c.size()).isBetween(0, max);
+            }
+          }
+          return new int[] {news};
+        }));
+      }
+      int news = 0;
+      for (java.util.concurrent.Future<int[]> f : done) {
+        news += f.get(60, java.util.concurrent.TimeUnit.SECONDS)[0];
+      }
+      assertThat(news).isGreaterThan(max); // abandoned entries made room again and again
+      // exactly the completed, unexpired entries remain: each key once, so never above 5,000 or max
+      int held = c.size();
+      assertThat(held).isBetween(1, max);
+      int found = 0;
+      for (int key = 0; key < 5_000; key++) {
+        if (c.holds(new InetSocketAddress("203.0.113.1", 2000 + key), key)) {
+          found++;
+        }
+      }
+      assertThat(found).isEqualTo(held);
+      now.addAndGet(1_000);
+      assertThat(c.size()).isZero();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
