@@ -290,6 +290,13 @@ class EdhocShedConnectorTest {
     Response holdAnswer = receive();
     assertThat(holdAnswer.getToken()).isEqualTo(hold.getToken());
     assertThat(holdAnswer.getCode()).isEqualTo(ResponseCode.CONTENT);
+    // the one protocol thread takes B's copy before the message_3: once the message_3 waits in
+    // the engine queue, the copy has met B pending. Releasing the engine earlier lets B finish
+    // first, and the copy then rightly gets B's message_2 again (a second answer this test
+    // does not expect)
+    while (queue.waiting() < 2) {
+      Thread.sleep(5);
+    }
 
     // let the engine go: A and B are answered once each with message_2, the message_3 with 4.00
     releaseWorker.countDown();
