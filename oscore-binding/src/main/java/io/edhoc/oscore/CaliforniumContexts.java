@@ -345,9 +345,27 @@ public final class CaliforniumContexts {
     return replace(installed, updated, null);
   }
 
-  /** A {@link ResponderEngine.EstablishedListener} installing server-side contexts here. */
+  /**
+   * A {@link ResponderEngine.EstablishedListener} installing server-side contexts here. Over a
+   * {@link StoreBackedCtxDB} the context is created in the store and its Californium copy is built
+   * by the first OSCORE request that uses it ({@link StoreBackedCtxDB}, "Built on first use");
+   * over any other DB it is installed at once as by {@link #installServer}.
+   */
   public ResponderEngine.EstablishedListener serverListener() {
-    return (session, context) -> installServer(context);
+    return (session, context) -> establishServer(context);
+  }
+
+  /**
+   * Installs a server-side context for use by the OSCORE requests that follow, without returning
+   * it: over a {@link StoreBackedCtxDB} its Californium copy is built on first use; otherwise as
+   * {@link #installServer}. Refuses a Recipient ID in use, and what Californium cannot express.
+   */
+  public void establishServer(OscoreContext c) {
+    if (db instanceof StoreBackedCtxDB s) {
+      s.establish(c);
+    } else {
+      installServer(c);
+    }
   }
 
   private void refuseInUse(OscoreContext c) {

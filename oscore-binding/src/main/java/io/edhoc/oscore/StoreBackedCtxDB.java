@@ -2,8 +2,11 @@ package io.edhoc.oscore;
 
 import io.edhoc.oscore.store.OscoreContextStore;
 import io.edhoc.oscore.store.StoredContext;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.californium.core.coap.Token;
@@ -21,6 +24,18 @@ import org.eclipse.californium.oscore.OSException;
  * context's Sender Sequence Number bound by one step and makes this copy its holder (so the copy
  * starts above every number ever reserved), and the copy has no replay window until the client
  * answers an Echo challenge ({@link OscoreEchoLayer}, part of {@link EdhocOscoreStackFactory}).
+ *
+ * <p><b>Built on first use.</b> A context established by EDHOC through {@link #establish} is
+ * created in the store only; its Californium copy (about 1 KB of keys, COSE objects and replay
+ * state) is built when the first OSCORE request looks its Recipient ID up, fresh (Sender Sequence
+ * Number 0, empty replay window) exactly as if it had been built at once, because nothing can have
+ * used it before. A handshake whose keys are never used costs the store record alone, and a
+ * responder under load does not keep a second, larger copy of every context alive for as long as
+ * the store's bound keeps it. The fresh build is allowed once per creation (the pending entry is
+ * removed atomically before building), and only while the store still names this DB's copy as the
+ * holder; otherwise the request takes the load path above, so a Sender Sequence Number is never
+ * reused. The first context of each AEAD algorithm is built at once, so that an algorithm
+ * Californium refuses fails the handshake rather than the first request.
  *
  * <p>Copies that are no longer the holder (another node or process took the context over, a key
  * update replaced it, it was removed or evicted from the store) are dropped from the cache when
@@ -40,6 +55,11 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
   private final AtomicLong loaded = new AtomicLong();
   private final AtomicLong echoRecoveries = new AtomicLong();
   private final AtomicLong reservations = new AtomicLong();
+  /** Contexts created here by {@link #establish} and not yet built: Recipient ID -> holder of the creation. */
+  private final ConcurrentHashMap<RidKey, Long> unbuilt = new ConcurrentHashMap<>();
+  /** AEAD algorithms Californium has built a context for here (later ones of the same kind are built lazily). */
+  private final Set<io.edhoc.crypto.AeadAlgorithm> provenAeads = ConcurrentHashMap.newKeySet();
+  private final AtomicLong builtOnFirstUse = new AtomicLong();
 
   public StoreBackedCtxDB(OscoreContextStore store) {
     this(store, OscoreContextStore.DEFAULT_SSN_STEP, CaliforniumContexts.DEFAULT_REPLAY_WINDOW);
@@ -88,20 +108,61 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
   StoredOSCoreCtx create(OscoreContext c) {
     long holder = OscoreContextStore.newGeneration();
     CaliforniumContexts.validate(c);
+    StoredContext r = createRecord(c, holder);
+    try {
+      StoredOSCoreCtx ctx = build(c, r, holder, 0, true);
+      local.addContext(ctx);
+      provenAeads.add(c.aead());
+      return ctx;
+    } catch (RuntimeException e) {
+      store.remove(c.recipientId(), r.generation());
+      throw e;
+    }
+  }
+
+  /**
+   * Creates the context in the store (refused if its Recipient ID is stored) and leaves the
+   * Californium copy to the first request that needs it (see the class description). Returns the
+   * built copy when it was built at once (the first context of its AEAD algorithm), else null.
+   */
+  StoredOSCoreCtx establish(OscoreContext c) {
+    if (!provenAeads.contains(c.aead())) {
+      return create(c);
+    }
+    long holder = OscoreContextStore.newGeneration();
+    CaliforniumContexts.validate(c);
+    RidKey key = new RidKey(c.recipientId());
+    if (unbuilt.putIfAbsent(key, holder) != null) { // before the record exists, so that a change event can never miss it
+      throw new CaliforniumContexts.UnsupportedOscoreContextException("OSCORE Recipient ID " + HexFormat.of().formatHex(c.recipientId())
+          + " is already stored; it would replace that context");
+    }
+    try {
+      createRecord(c, holder);
+    } catch (RuntimeException e) {
+      unbuilt.remove(key, holder);
+      throw e;
+    }
+    return null;
+  }
+
+  private StoredContext createRecord(OscoreContext c, long holder) {
     StoredContext r = store.create(c, holder, ssnStep);
     if (r == null) {
       throw new CaliforniumContexts.UnsupportedOscoreContextException("OSCORE Recipient ID " + HexFormat.of().formatHex(c.recipientId())
           + " is already stored; it would replace that context");
     }
     reservations.incrementAndGet();
-    try {
-      StoredOSCoreCtx ctx = build(c, r, holder, 0, true);
-      local.addContext(ctx);
-      return ctx;
-    } catch (RuntimeException e) {
-      store.remove(c.recipientId(), r.generation());
-      throw e;
-    }
+    return r;
+  }
+
+  /** Contexts established here whose Californium copy has not been built yet. */
+  public int unbuiltContexts() {
+    return unbuilt.size();
+  }
+
+  /** Contexts established here and built fresh by their first request. */
+  public long builtOnFirstUse() {
+    return builtOnFirstUse.get();
   }
 
   /** Key update: replaces {@code old} in the store (compare-and-set on its generation) and here. */
@@ -191,6 +252,7 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
   }
 
   private void storeChanged(byte[] recipientId, long holder) {
+    unbuilt.computeIfPresent(new RidKey(recipientId), (k, h) -> h == holder ? h : null); // taken over, replaced or gone: never build it fresh
     OSCoreCtx c;
     try {
       c = local.getContext(recipientId);
@@ -207,6 +269,13 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
       OSCoreCtx cached = local.getContext(recipientId);
       if (cached != null) {
         return cached;
+      }
+      Long created = unbuilt.remove(new RidKey(recipientId)); // at most one fresh build per creation
+      if (created != null) {
+        OSCoreCtx fresh = buildFresh(recipientId, created);
+        if (fresh != null) {
+          return fresh;
+        } // else another copy took it over meanwhile: acquire it like any stored context
       }
       long holder = OscoreContextStore.newGeneration();
       StoredContext r;
@@ -234,6 +303,60 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
         return null;
       }
       return ctx;
+    }
+  }
+
+  /**
+   * The first use of a context established here: if the store still names {@code holder} (so no
+   * other copy ever reserved a number, and the record still holds [0, step) from its creation),
+   * builds it fresh from Sender Sequence Number 0. Null if the store changed meanwhile.
+   */
+  private OSCoreCtx buildFresh(byte[] recipientId, long holder) {
+    OscoreContextStore.Versioned v;
+    try {
+      v = store.read(recipientId);
+    } catch (RuntimeException e) {
+      return null;
+    }
+    if (v == null || v.record().holder() != holder) {
+      return null;
+    }
+    StoredContext r = v.record();
+    StoredOSCoreCtx ctx;
+    try {
+      ctx = build(r.context(), r, holder, 0, true);
+    } catch (RuntimeException e) {
+      store.remove(recipientId, r.generation()); // unusable here: the peer runs EDHOC again
+      return null;
+    }
+    local.addContext(ctx);
+    builtOnFirstUse.incrementAndGet();
+    OscoreContextStore.Versioned now = store.read(recipientId);
+    if (now == null || now.record().holder() != holder) {
+      dropLocal(ctx); // taken over between the read and addContext (its event found nothing here)
+      return null;
+    }
+    return ctx;
+  }
+
+  /** A Recipient ID as a map key. */
+  private static final class RidKey {
+    private final byte[] id;
+    private final int hash;
+
+    RidKey(byte[] id) {
+      this.id = id.clone();
+      this.hash = Arrays.hashCode(id);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RidKey k && Arrays.equals(id, k.id);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
     }
   }
 

@@ -221,6 +221,58 @@ class StoreRecoveryTest {
   }
 
   @Test
+  void aContextBuiltByItsFirstRequestIsFreshUsableAndKeepsItsReplayWindow() throws Exception {
+    Fixtures f = new Fixtures(Method.STAT_STAT, CipherSuite.SUITE_2);
+    startServer(f, 0);
+    // a first context of the suite's AEAD, so that the handshake's own context is left unbuilt
+    serverDb.establish(OscoreContext.derive(new byte[16], new byte[0], new byte[] {0x51}, new byte[] {0x52}, null,
+        CipherSuite.SUITE_2.applicationAead(), CipherSuite.SUITE_2.applicationHash()));
+    assertThat(serverDb.unbuiltContexts()).isZero();
+    HashMapCtxDB clientDb = new HashMapCtxDB();
+    EdhocOscoreStackFactory clientStack = new EdhocOscoreStackFactory(clientDb, null);
+    clientEndpoint = clientStack.endpointBuilder(config).setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).build();
+    clientEndpoint.start();
+    String base = "coap://127.0.0.1:" + port;
+    EdhocCoapClient.Established e = new EdhocCoapClient(f.initiator, clientEndpoint, new CaliforniumContexts(clientDb), clientStack).establish(base);
+    byte[] rid = e.oscoreContext().senderId(); // the server's Recipient ID
+    assertThat(store.size()).isEqualTo(2);
+    assertThat(serverDb.unbuiltContexts()).isEqualTo(1);
+    assertThat(serverDb.cached(rid)).as("not built by the handshake").isNull();
+
+    AtomicInteger challenges = new AtomicInteger();
+    clientEndpoint.addInterceptor(new MessageInterceptorAdapter() {
+      @Override
+      public void receiveResponse(Response response) {
+        if (response.getOptions().hasOscore() && response.getOptions().getOscore().length > 0) {
+          challenges.incrementAndGet(); // a response with a Partial IV: only a challenge carries one
+        }
+      }
+    });
+    CoapClient client = new CoapClient();
+    client.setEndpoint(clientEndpoint);
+    client.setTimeout(5000L);
+    CoapResponse r1 = OscoreEchoClient.get(client, base + "/hello");
+    assertThat(r1.getCode()).isEqualTo(ResponseCode.CONTENT);
+    assertThat(challenges).as("no Echo challenge: the copy was built fresh").hasValue(0);
+    byte[] captured = lastProtectedRequest.get();
+    assertThat(serverDb.builtOnFirstUse()).isEqualTo(1);
+    assertThat(serverDb.unbuiltContexts()).isZero();
+    assertThat(serverDb.contextsLoaded()).isZero();
+    StoredOSCoreCtx built = (StoredOSCoreCtx) serverDb.cached(rid);
+    assertThat(built.isFresh()).isTrue();
+    assertThat(built.reservedUpTo()).isEqualTo(4);
+    assertThat(store.read(rid).record().ssnBound()).as("no reservation beyond the creation's").isEqualTo(4);
+
+    // the captured request again: the window built with the copy refuses it
+    Response replay = raw(captured);
+    assertThat(replay.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
+    assertThat(handled).hasValue(1);
+    assertThat(OscoreEchoClient.get(client, base + "/hello").getCode()).isEqualTo(ResponseCode.CONTENT);
+    assertThat(serverDb.builtOnFirstUse()).isEqualTo(1);
+    assertThat(serverDb.cached(rid)).isSameAs(built);
+  }
+
+  @Test
   void crossingTheReservedBoundReservesFirstAndATakenOverCopyStops() throws Exception {
     Fixtures f = new Fixtures(Method.STAT_STAT, CipherSuite.SUITE_2);
     OscoreContext serverCtx = OscoreContext.derive(new byte[16], new byte[0], new byte[] {1}, new byte[] {2}, null,
