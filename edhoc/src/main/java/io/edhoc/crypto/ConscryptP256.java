@@ -13,7 +13,6 @@ import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
-import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
@@ -49,34 +48,40 @@ final class ConscryptP256 {
   /** Private keys parsed into BoringSSL form (for tests: once per credential key, never per handshake). */
   final java.util.concurrent.atomic.LongAdder privateKeyParses = new java.util.concurrent.atomic.LongAdder();
 
+  /**
+   * One generator for all key pairs, initialised once: initialising one per key gave BoringSSL a new
+   * EC_GROUP per handshake, a finalizable native reference that survives a young collection (see
+   * {@link #generate}). Used under its own lock (JCA objects are not thread-safe; a key costs 7 µs).
+   */
+  private final KeyPairGenerator generator;
+
   ConscryptP256(Provider provider) {
     this.provider = provider;
     try {
-      generator().generateKeyPair(); // fails here, not in a handshake, where P-256 is missing
-    } catch (GeneralSecurityException e) {
+      generator = KeyPairGenerator.getInstance("EC", provider);
+      generator.initialize(new ECGenParameterSpec("secp256r1"));
+      generator.generateKeyPair(); // fails here, not in a handshake, where P-256 is missing
+    } catch (GeneralSecurityException | RuntimeException e) {
       throw new IllegalStateException("Conscrypt offers no P-256 key generation", e);
     }
-  }
-
-  private KeyPairGenerator generator() throws GeneralSecurityException {
-    KeyPairGenerator g = KeyPairGenerator.getInstance("EC", provider);
-    g.initialize(new ECGenParameterSpec("secp256r1"));
-    return g;
   }
 
   /**
    * A fresh key pair from BoringSSL's generator. BoringSSL draws the scalar from its own RNG (the
    * OS entropy source); the SecureRandom argument of the interface is not used on this path.
+   *
+   * <p>The public key is read from its DER encoding rather than through {@code getW()}: Conscrypt
+   * builds a finalizable EC_POINT reference on every {@code getW()} call. Each Java object with a
+   * native reference lives until the finalizer thread has run after a collection, so it is copied
+   * by a young collection; under load these references were most of what the young pauses
+   * copied (docs/performance.md).
    */
   CosePrivateKey generate(SecureRandom ignored) {
     KeyPair kp;
-    try {
-      kp = generator().generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("P-256 key generation failed", e);
+    synchronized (generator) {
+      kp = generator.generateKeyPair();
     }
-    ECPublicKey pub = (ECPublicKey) kp.getPublic();
-    CosePublicKey cpub = new CosePublicKey(CoseCurve.P_256, fixed(pub.getW().getAffineX()), fixed(pub.getW().getAffineY()));
+    CosePublicKey cpub = publicKeyOf(kp.getPublic().getEncoded());
     byte[] d = fixed(((ECPrivateKey) kp.getPrivate()).getS());
     try {
       CosePrivateKey key = new CosePrivateKey(CoseCurve.P_256, d, cpub);
@@ -86,6 +91,15 @@ final class ConscryptP256 {
     } finally {
       Arrays.fill(d, (byte) 0);
     }
+  }
+
+  /** x and y from an uncompressed P-256 SubjectPublicKeyInfo (the only form BoringSSL encodes). */
+  static CosePublicKey publicKeyOf(byte[] spki) {
+    int at = SPKI_UNCOMPRESSED.length;
+    if (spki.length != at + 1 + 2 * LEN || !Arrays.equals(spki, 0, at, SPKI_UNCOMPRESSED, 0, at) || spki[at] != 0x04) {
+      throw new IllegalStateException("unexpected encoding of a generated P-256 public key");
+    }
+    return new CosePublicKey(CoseCurve.P_256, Arrays.copyOfRange(spki, at + 1, at + 1 + LEN), Arrays.copyOfRange(spki, at + 1 + LEN, spki.length));
   }
 
   /** The BoringSSL form of a P-256 private key (built once per key), or null if the scalar is not in [1, n-1]. */
