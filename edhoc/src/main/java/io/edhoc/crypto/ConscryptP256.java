@@ -49,21 +49,34 @@ final class ConscryptP256 {
   final java.util.concurrent.atomic.LongAdder privateKeyParses = new java.util.concurrent.atomic.LongAdder();
 
   /**
-   * One generator for all key pairs, initialised once: initialising one per key gave BoringSSL a new
-   * EC_GROUP per handshake, a finalizable native reference that survives a young collection (see
-   * {@link #generate}). Used under its own lock (JCA objects are not thread-safe; a key costs 7 µs).
+   * Initialised generators, reused: initialising one per key gave BoringSSL a new EC_GROUP per
+   * handshake, a finalizable native reference that survives a young collection (see
+   * {@link #generate}). A JCA generator is not thread-safe, so each call takes one from this pool
+   * (or makes one when all are in use) and returns it: no lock around the key generation, and the
+   * pool never holds more generators than threads have generated keys at the same time.
    */
-  private final KeyPairGenerator generator;
+  private final java.util.concurrent.ConcurrentLinkedQueue<KeyPairGenerator> generators = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   ConscryptP256(Provider provider) {
     this.provider = provider;
     try {
-      generator = KeyPairGenerator.getInstance("EC", provider);
-      generator.initialize(new ECGenParameterSpec("secp256r1"));
-      generator.generateKeyPair(); // fails here, not in a handshake, where P-256 is missing
+      KeyPairGenerator g = newGenerator();
+      g.generateKeyPair(); // fails here, not in a handshake, where P-256 is missing
+      generators.add(g);
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new IllegalStateException("Conscrypt offers no P-256 key generation", e);
     }
+  }
+
+  /** Generators idle in the pool (for tests: at most the number of threads that generated at once). */
+  int idleGenerators() {
+    return generators.size();
+  }
+
+  private KeyPairGenerator newGenerator() throws GeneralSecurityException {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC", provider);
+    g.initialize(new ECGenParameterSpec("secp256r1"));
+    return g;
   }
 
   /**
@@ -77,10 +90,17 @@ final class ConscryptP256 {
    * copied (docs/performance.md).
    */
   CosePrivateKey generate(SecureRandom ignored) {
+    KeyPairGenerator g = generators.poll();
     KeyPair kp;
-    synchronized (generator) {
-      kp = generator.generateKeyPair();
+    try {
+      if (g == null) {
+        g = newGenerator();
+      }
+      kp = g.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("P-256 key generation failed", e);
     }
+    generators.offer(g);
     CosePublicKey cpub = publicKeyOf(kp.getPublic().getEncoded());
     byte[] d = fixed(((ECPrivateKey) kp.getPrivate()).getS());
     try {

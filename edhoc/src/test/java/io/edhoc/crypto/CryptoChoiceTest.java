@@ -233,6 +233,39 @@ class CryptoChoiceTest {
     assertThatThrownBy(() -> ConscryptP256.publicKeyOf(new byte[91])).isInstanceOf(IllegalStateException.class);
   }
 
+  /** The pooled generators under concurrent use: every key correct and distinct, the pool no larger than the threads. */
+  @Test
+  void conscryptP256KeysGeneratedConcurrentlyAreCorrectAndThePoolStaysSmall() throws Exception {
+    assumeConscrypt();
+    ConscryptP256 p256 = new ConscryptP256(ConscryptSupport.status().provider);
+    org.bouncycastle.math.ec.ECPoint g = org.bouncycastle.crypto.ec.CustomNamedCurves.getByName("secp256r1").getG();
+    int threads = 4;
+    java.util.Set<String> xs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < 100; i++) {
+            CosePrivateKey k = p256.generate(null);
+            org.bouncycastle.math.ec.ECPoint q = g.multiply(new java.math.BigInteger(1, k.exportSecret())).normalize();
+            assertThat(k.publicKey().x()).isEqualTo(q.getAffineXCoord().getEncoded());
+            assertThat(k.publicKey().y()).isEqualTo(q.getAffineYCoord().getEncoded());
+            xs.add(java.util.HexFormat.of().formatHex(k.publicKey().x()));
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(xs).hasSize(threads * 100);
+    assertThat(p256.idleGenerators()).isBetween(1, threads);
+  }
+
   /** Edge scalars (leading zero bytes, 1, n - 1) become the same BoringSSL key; 0 and n are refused on both. */
   @Test
   void p256PrivateScalarsAtTheEdgesAgreeOnBothLibraries() throws Exception {
