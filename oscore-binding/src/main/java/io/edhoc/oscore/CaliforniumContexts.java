@@ -375,8 +375,8 @@ public final class CaliforniumContexts {
     }
   }
 
-  /** A Recipient ID as a map key. */
-  private static final class IdKey {
+  /** A Recipient ID as a map key (here and in {@link StoreBackedCtxDB}). */
+  static final class IdKey {
     final byte[] id;
 
     IdKey(byte[] id) {

@@ -2,7 +2,6 @@ package io.edhoc.oscore;
 
 import io.edhoc.oscore.store.OscoreContextStore;
 import io.edhoc.oscore.store.StoredContext;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
@@ -56,7 +55,7 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
   private final AtomicLong echoRecoveries = new AtomicLong();
   private final AtomicLong reservations = new AtomicLong();
   /** Contexts created here by {@link #establish} and not yet built: Recipient ID -> holder of the creation. */
-  private final ConcurrentHashMap<RidKey, Long> unbuilt = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<CaliforniumContexts.IdKey, Long> unbuilt = new ConcurrentHashMap<>();
   /** AEAD algorithms Californium has built a context for here (later ones of the same kind are built lazily). */
   private final Set<io.edhoc.crypto.AeadAlgorithm> provenAeads = ConcurrentHashMap.newKeySet();
   private final AtomicLong builtOnFirstUse = new AtomicLong();
@@ -131,7 +130,7 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
     }
     long holder = OscoreContextStore.newGeneration();
     CaliforniumContexts.validate(c);
-    RidKey key = new RidKey(c.recipientId());
+    CaliforniumContexts.IdKey key = new CaliforniumContexts.IdKey(c.recipientId());
     if (unbuilt.putIfAbsent(key, holder) != null) { // before the record exists, so that a change event can never miss it
       throw new CaliforniumContexts.UnsupportedOscoreContextException("OSCORE Recipient ID " + HexFormat.of().formatHex(c.recipientId())
           + " is already stored; it would replace that context");
@@ -252,7 +251,7 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
   }
 
   private void storeChanged(byte[] recipientId, long holder) {
-    unbuilt.computeIfPresent(new RidKey(recipientId), (k, h) -> h == holder ? h : null); // taken over, replaced or gone: never build it fresh
+    unbuilt.computeIfPresent(new CaliforniumContexts.IdKey(recipientId), (k, h) -> h == holder ? h : null); // taken over, replaced or gone: never build it fresh
     OSCoreCtx c;
     try {
       c = local.getContext(recipientId);
@@ -270,7 +269,7 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
       if (cached != null) {
         return cached;
       }
-      Long created = unbuilt.remove(new RidKey(recipientId)); // at most one fresh build per creation
+      Long created = unbuilt.remove(new CaliforniumContexts.IdKey(recipientId)); // at most one fresh build per creation
       if (created != null) {
         OSCoreCtx fresh = buildFresh(recipientId, created);
         if (fresh != null) {
@@ -337,27 +336,6 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
       return null;
     }
     return ctx;
-  }
-
-  /** A Recipient ID as a map key. */
-  private static final class RidKey {
-    private final byte[] id;
-    private final int hash;
-
-    RidKey(byte[] id) {
-      this.id = id.clone();
-      this.hash = Arrays.hashCode(id);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof RidKey k && Arrays.equals(id, k.id);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
   }
 
   // --- OSCoreCtxDB ------------------------------------------------------------------------------
