@@ -49,7 +49,12 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
   private final OscoreContextStore store;
   private final int ssnStep;
   private final int replayWindow;
-  private final Object loadLock = new Object();
+  /**
+   * Loads and first-use builds of one Recipient ID are serialised (so that two first requests do
+   * not race a fresh build against a takeover); different Recipient IDs use different stripes, so
+   * building one context (key derivation) never holds up the first request of another.
+   */
+  private final Object[] loadLocks = java.util.stream.Stream.generate(Object::new).limit(64).toArray();
   private final AtomicInteger echoLayers = new AtomicInteger();
   private final AtomicLong loaded = new AtomicLong();
   private final AtomicLong echoRecoveries = new AtomicLong();
@@ -264,7 +269,7 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
   }
 
   private OSCoreCtx load(byte[] recipientId) {
-    synchronized (loadLock) {
+    synchronized (loadLocks[java.util.Arrays.hashCode(recipientId) & (loadLocks.length - 1)]) {
       OSCoreCtx cached = local.getContext(recipientId);
       if (cached != null) {
         return cached;
@@ -330,7 +335,12 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
     }
     local.addContext(ctx);
     builtOnFirstUse.incrementAndGet();
-    OscoreContextStore.Versioned now = store.read(recipientId);
+    OscoreContextStore.Versioned now;
+    try {
+      now = store.read(recipientId);
+    } catch (RuntimeException e) {
+      now = null; // unconfirmed: no copy left behind; the load path below reads the store again
+    }
     if (now == null || now.record().holder() != holder) {
       dropLocal(ctx); // taken over between the read and addContext (its event found nothing here)
       return null;

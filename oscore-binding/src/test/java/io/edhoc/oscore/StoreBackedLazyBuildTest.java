@@ -175,4 +175,101 @@ class StoreBackedLazyBuildTest {
       pool.shutdownNow();
     }
   }
+
+  /** A store that can hold up or fail reads of one Recipient ID, around a memory store. */
+  private static final class ScriptedStore implements io.edhoc.oscore.store.OscoreContextStore {
+    final InMemoryOscoreContextStore inner = new InMemoryOscoreContextStore();
+    volatile byte[] target;
+    volatile CountDownLatch entered;
+    volatile CountDownLatch release;
+    final java.util.concurrent.atomic.AtomicInteger failReadNumber = new java.util.concurrent.atomic.AtomicInteger(-1);
+    final java.util.concurrent.atomic.AtomicInteger readsOfTarget = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public Versioned read(byte[] recipientId) {
+      if (java.util.Arrays.equals(recipientId, target)) {
+        int n = readsOfTarget.incrementAndGet();
+        if (n == failReadNumber.get()) {
+          throw new IllegalStateException("store unavailable");
+        }
+        if (release != null) {
+          entered.countDown();
+          try {
+            release.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+      return inner.read(recipientId);
+    }
+
+    @Override
+    public boolean compareAndSet(byte[] recipientId, Object expected, io.edhoc.oscore.store.StoredContext update) {
+      return inner.compareAndSet(recipientId, expected, update);
+    }
+
+    @Override
+    public int size() {
+      return inner.size();
+    }
+
+    @Override
+    public long evictions() {
+      return inner.evictions();
+    }
+
+    @Override
+    public void addListener(Listener listener) {
+      inner.addListener(listener);
+    }
+  }
+
+  /** Locks are per Recipient ID stripe: a first request held up in the store does not hold up another context's. */
+  @Test
+  void aSlowFirstBuildDoesNotHoldUpAnotherContextsFirstRequest() throws Exception {
+    ScriptedStore store = new ScriptedStore();
+    StoreBackedCtxDB db = new StoreBackedCtxDB(store, STEP, 32);
+    db.echoLayerCreated();
+    db.establish(ctx(1));
+    db.establish(ctx(2));
+    db.establish(ctx(3)); // Recipient IDs {2} and {3}: different stripes
+    store.entered = new CountDownLatch(1);
+    store.release = new CountDownLatch(1);
+    store.target = new byte[] {2};
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<OSCoreCtx> slow = pool.submit(() -> db.getContext(new byte[] {2}));
+      assertThat(store.entered.await(30, TimeUnit.SECONDS)).as("the first request for 2 is inside the store").isTrue();
+      StoredOSCoreCtx three = (StoredOSCoreCtx) db.getContext(new byte[] {3}); // a global lock would wait for 2 here
+      assertThat(three.isFresh()).isTrue();
+      assertThat(slow.isDone()).as("2 still held up in the store").isFalse();
+      store.release.countDown();
+      StoredOSCoreCtx two = (StoredOSCoreCtx) slow.get(30, TimeUnit.SECONDS);
+      assertThat(two.isFresh()).isTrue();
+      assertThat(db.builtOnFirstUse()).isEqualTo(2);
+    } finally {
+      store.release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  /** The store fails the check after a fresh build: no fresh copy is left behind; the load path serves the request above the reservation. */
+  @Test
+  void aStoreFailureAfterTheFreshBuildLeavesNoFreshCopy() throws Exception {
+    ScriptedStore store = new ScriptedStore();
+    StoreBackedCtxDB db = new StoreBackedCtxDB(store, STEP, 32);
+    db.echoLayerCreated();
+    db.establish(ctx(1));
+    db.establish(ctx(4));
+    store.failReadNumber.set(2); // read 1: before the build; read 2: the check after addContext
+    store.target = new byte[] {4};
+    StoredOSCoreCtx four = (StoredOSCoreCtx) db.getContext(new byte[] {4});
+    assertThat(store.readsOfTarget.get()).as("the failed check was reached").isGreaterThanOrEqualTo(2);
+    assertThat(four).isNotNull();
+    assertThat(four.isFresh()).as("loaded, not the unconfirmed fresh copy").isFalse();
+    assertThat(four.getSenderSeq()).isGreaterThanOrEqualTo(STEP);
+    assertThat(db.cached(new byte[] {4})).isSameAs(four);
+    assertThat(db.unbuiltContexts()).isZero();
+  }
 }
