@@ -35,7 +35,7 @@ class StoreBackedLazyBuildTest {
         AeadAlgorithm.AES_CCM_16_64_128, HashAlgorithm.SHA_256);
   }
 
-  private static StoreBackedCtxDB db(InMemoryOscoreContextStore store) {
+  private static StoreBackedCtxDB db(io.edhoc.oscore.store.OscoreContextStore store) {
     StoreBackedCtxDB db = new StoreBackedCtxDB(store, STEP, 32);
     db.echoLayerCreated(); // as an Echo layer does: loaded copies may be used after a challenge
     return db;
@@ -177,8 +177,7 @@ class StoreBackedLazyBuildTest {
   }
 
   /** A store that can hold up or fail reads of one Recipient ID, around a memory store. */
-  private static final class ScriptedStore implements io.edhoc.oscore.store.OscoreContextStore {
-    final InMemoryOscoreContextStore inner = new InMemoryOscoreContextStore();
+  private static final class ScriptedStore extends DelegatingContextStore {
     volatile byte[] target;
     volatile CountDownLatch entered;
     volatile CountDownLatch release;
@@ -186,7 +185,7 @@ class StoreBackedLazyBuildTest {
     final java.util.concurrent.atomic.AtomicInteger readsOfTarget = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
-    public Versioned read(byte[] recipientId) {
+    void beforeRead(byte[] recipientId) {
       if (java.util.Arrays.equals(recipientId, target)) {
         int n = readsOfTarget.incrementAndGet();
         if (n == failReadNumber.get()) {
@@ -201,27 +200,6 @@ class StoreBackedLazyBuildTest {
           }
         }
       }
-      return inner.read(recipientId);
-    }
-
-    @Override
-    public boolean compareAndSet(byte[] recipientId, Object expected, io.edhoc.oscore.store.StoredContext update) {
-      return inner.compareAndSet(recipientId, expected, update);
-    }
-
-    @Override
-    public int size() {
-      return inner.size();
-    }
-
-    @Override
-    public long evictions() {
-      return inner.evictions();
-    }
-
-    @Override
-    public void addListener(Listener listener) {
-      inner.addListener(listener);
     }
   }
 
@@ -229,8 +207,7 @@ class StoreBackedLazyBuildTest {
   @Test
   void aSlowFirstBuildDoesNotHoldUpAnotherContextsFirstRequest() throws Exception {
     ScriptedStore store = new ScriptedStore();
-    StoreBackedCtxDB db = new StoreBackedCtxDB(store, STEP, 32);
-    db.echoLayerCreated();
+    StoreBackedCtxDB db = db(store);
     db.establish(ctx(1));
     db.establish(ctx(2));
     db.establish(ctx(3)); // Recipient IDs {2} and {3}: different stripes
@@ -258,8 +235,7 @@ class StoreBackedLazyBuildTest {
   @Test
   void aStoreFailureAfterTheFreshBuildLeavesNoFreshCopy() throws Exception {
     ScriptedStore store = new ScriptedStore();
-    StoreBackedCtxDB db = new StoreBackedCtxDB(store, STEP, 32);
-    db.echoLayerCreated();
+    StoreBackedCtxDB db = db(store);
     db.establish(ctx(1));
     db.establish(ctx(4));
     store.failReadNumber.set(2); // read 1: before the build; read 2: the check after addContext

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.edhoc.CipherSuite;
 import io.edhoc.Method;
-import io.edhoc.oscore.store.InMemoryOscoreContextStore;
-import io.edhoc.oscore.store.OscoreContextStore;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -43,35 +41,17 @@ import org.junit.jupiter.api.Test;
 class StoreRecoveryTest {
   private static Configuration config;
   /** Counts every store operation, to show that a request on a cached context costs none. */
-  static final class CountingStore implements OscoreContextStore {
-    final OscoreContextStore inner = new InMemoryOscoreContextStore();
+  static final class CountingStore extends DelegatingContextStore {
     final AtomicInteger operations = new AtomicInteger();
 
     @Override
-    public Versioned read(byte[] recipientId) {
+    void beforeRead(byte[] recipientId) {
       operations.incrementAndGet();
-      return inner.read(recipientId);
     }
 
     @Override
-    public boolean compareAndSet(byte[] recipientId, Object expected, io.edhoc.oscore.store.StoredContext update) {
+    void beforeWrite(byte[] recipientId) {
       operations.incrementAndGet();
-      return inner.compareAndSet(recipientId, expected, update);
-    }
-
-    @Override
-    public int size() {
-      return inner.size();
-    }
-
-    @Override
-    public long evictions() {
-      return inner.evictions();
-    }
-
-    @Override
-    public void addListener(Listener listener) {
-      inner.addListener(listener);
     }
   }
 
