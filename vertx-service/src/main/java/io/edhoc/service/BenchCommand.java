@@ -85,6 +85,10 @@ final class BenchCommand implements Callable<Integer> {
       converter = DurationConverter.class)
   Duration duration;
 
+  @Option(names = "--warmup", paramLabel = "TIME", converter = DurationConverter.class,
+      description = "Run the same load for TIME first without counting it (both JVMs' JIT, pools and caches warm up; default none).")
+  Duration warmup;
+
   @Option(names = "--count", paramLabel = "N", description = "Stop after starting N handshakes (with --duration: whichever comes first).")
   long count;
 
@@ -213,6 +217,10 @@ final class BenchCommand implements Callable<Integer> {
   private final AtomicLong started = new AtomicLong();
   private final CountDownLatch allDone = new CountDownLatch(1);
   private volatile long deadline;
+  /** Handshakes started (or due, open loop) before this instant are the warm-up: run, not counted. */
+  private volatile long measureFrom = Long.MIN_VALUE;
+  /** Where the warm-up's handshakes are recorded (shown in the progress lines, not in the results). */
+  private final BenchStats warmupStats = new BenchStats();
   private volatile boolean arrivalsDone;
 
   @Override
@@ -234,6 +242,9 @@ final class BenchCommand implements Callable<Integer> {
           || coapEndpoints < 0) {
         throw new ClientSetup.UsageException(
             "--concurrency, --rate, --max-in-flight and --source-ports must be positive, --count, --half-open and --coap-endpoints not negative");
+      }
+      if (warmup != null && (warmup.isNegative() || (!warmup.isZero() && halfOpen > 0 && concurrency == null && rate == null))) {
+        throw new ClientSetup.UsageException("--warmup needs a load to warm up (--concurrency or --rate, not --half-open alone) and a TIME not negative");
       }
       if (halfOpenMessageIds < 1 || halfOpenMessageIds > CoapHalfOpen.MESSAGE_IDS) {
         throw new ClientSetup.UsageException("--half-open-message-ids must be 1.." + CoapHalfOpen.MESSAGE_IDS);
@@ -295,14 +306,16 @@ final class BenchCommand implements Callable<Integer> {
     boolean load = concurrency != null || rate != null || halfOpen == 0;
     String mode = !load ? "half-open" : rate != null ? "open loop" : "closed loop";
     Duration d = duration != null ? duration : count > 0 ? null : Duration.ofSeconds(30);
+    long warmupNanos = warmup != null ? warmup.toNanos() : 0;
     BenchStats stats = new BenchStats();
     BenchStats halfOpenStats = load ? new BenchStats() : stats;
     err.println("bench: " + mode + (load && rate != null ? " " + rate + "/s " + arrivals : load ? " " + concurrencyOrDefault() + " in flight" : "")
         + (halfOpen > 0 ? (load ? " + " : " ") + halfOpen + " half-open message_1" : "") + " against " + (inProcess ? "the in-process responder"
-        : transport.target()) + ", method " + m.id() + ", suite " + suite + ", " + threads + " threads" + (d != null ? ", " + d.toMillis() / 1000.0 + " s" : "")
+        : transport.target()) + ", method " + m.id() + ", suite " + suite + ", " + threads + " threads" + (warmupNanos > 0 ? ", warm-up " + warmupNanos / 1e9 + " s" : "") + (d != null ? ", " + d.toMillis() / 1000.0 + " s" : "")
         + (count > 0 ? ", at most " + count : "") + ", crypto " + ((io.edhoc.crypto.DefaultCrypto) config.crypto()).describe());
     long t0 = System.nanoTime();
-    deadline = d == null ? Long.MAX_VALUE : t0 + d.toNanos();
+    measureFrom = t0 + warmupNanos;
+    deadline = d == null ? Long.MAX_VALUE : measureFrom + d.toNanos();
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(named("bench-progress"));
     closeLater.add(ticker::shutdownNow);
     BenchStats shown = load ? stats : halfOpenStats;
@@ -310,12 +323,18 @@ final class BenchCommand implements Callable<Integer> {
     if (!quiet) {
       ticker.scheduleAtFixedRate(() -> {
         long now = System.nanoTime();
-        long ok = shown.ok();
+        boolean warming = now < measureFrom;
+        BenchStats current = warming ? warmupStats : shown;
+        if (!warming && last[1] < measureFrom) { // first line of the measured part: its rate from the end of the warm-up
+          last[0] = 0;
+          last[1] = measureFrom;
+        }
+        long ok = current.ok();
         double perSecond = (ok - last[0]) / ((now - last[1]) / 1e9);
         last[0] = ok;
         last[1] = now;
-        err.println(String.format(Locale.ROOT, "[%4ds] %d ok, %d failed, %d shed, %.1f/s, %d in flight", (now - t0) / 1_000_000_000L, ok, shown.failed(),
-            shown.shed(), perSecond, inFlight.get()));
+        err.println(String.format(Locale.ROOT, "[%4ds] %s%d ok, %d failed, %d shed, %.1f/s, %d in flight", (now - t0) / 1_000_000_000L,
+            warming ? "warm-up: " : "", ok, current.failed(), current.shed(), perSecond, inFlight.get()));
       }, 1, 1, TimeUnit.SECONDS);
     }
     Thread halfOpenThread = null;
@@ -338,7 +357,7 @@ final class BenchCommand implements Callable<Integer> {
       }
       awaitEnd();
     }
-    double seconds = (System.nanoTime() - t0) / 1e9;
+    double seconds = (System.nanoTime() - Math.max(t0, measureFrom)) / 1e9;
     if (halfOpenThread != null) {
       try {
         halfOpenThread.join(); // bounded: --half-open N, the deadline, and the timeout of each message_1
@@ -434,10 +453,11 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private boolean admit() {
-    if (System.nanoTime() >= deadline) {
+    long now = System.nanoTime();
+    if (now >= deadline) {
       return false;
     }
-    return count <= 0 || started.incrementAndGet() <= count;
+    return now < measureFrom || count <= 0 || started.incrementAndGet() <= count; // --count counts the measured handshakes only
   }
 
   private void closedLoop(BenchStats stats, int n) {
@@ -472,12 +492,12 @@ final class BenchCommand implements Callable<Integer> {
           LockSupport.parkNanos(next - now);
           continue;
         }
-        if (next >= deadline || !(count <= 0 || started.incrementAndGet() <= count)) {
+        if (next >= deadline || !(next < measureFrom || count <= 0 || started.incrementAndGet() <= count)) {
           break;
         }
         long intended = next;
         if (inFlight.get() >= maxInFlight) {
-          stats.recordFailed("client saturated: more than " + maxInFlight + " handshakes unanswered (--max-in-flight)");
+          (intended < measureFrom ? warmupStats : stats).recordFailed("client saturated: more than " + maxInFlight + " handshakes unanswered (--max-in-flight)");
         } else {
           inFlight.incrementAndGet();
           submit(() -> {
@@ -511,7 +531,7 @@ final class BenchCommand implements Callable<Integer> {
     if (stopped) {
       return; // after the end of the run: reported as unanswered, not counted
     }
-    classify(stats, startNanos, sentNanos, e);
+    classify(startNanos < measureFrom ? warmupStats : stats, startNanos, sentNanos, e);
   }
 
   private static void classify(BenchStats stats, long startNanos, long sentNanos, Throwable e) {
@@ -668,6 +688,10 @@ final class BenchCommand implements Callable<Integer> {
   private JsonObject json(BenchStats stats, BenchStats halfOpenStats, double seconds, String mode) {
     JsonObject o = new JsonObject().put("target", inProcess ? "in-process" : transport.target()).put("mode", mode).put("method", m.id())
         .put("suite", suite).put("threads", threads).put("seconds", round(seconds));
+    if (warmup != null && !warmup.isZero()) {
+      o.put("warmup", new JsonObject().put("seconds", round(warmup.toNanos() / 1e9)).put("ok", warmupStats.ok()).put("failed", warmupStats.failed())
+          .put("shed", warmupStats.shed()));
+    }
     if (rate != null) {
       o.put("rate", rate).put("arrivals", arrivals.name());
     } else {

@@ -117,6 +117,25 @@ class BenchCommandTest {
     assertThat(svc.metrics().scrape()).contains("edhoc_handshakes_completed_total{method=\"0\",suite=\"0\",transport=\"http\"} " + s[0] + ".0");
   }
 
+  /** The warm-up's handshakes reach the server but none is in the figures; --count counts the measured ones only. */
+  @Test
+  void warmupRunsTheLoadWithoutCountingIt() throws Exception {
+    Path json = dir.resolve("warm.json");
+    CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--concurrency", "2", "--warmup", "1500ms",
+        "--count", "6", "--json", json.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(summary(r)).containsExactly(6, 0, 0);
+    assertThat(r.err()).contains("warm-up 1.5 s").containsPattern("\\[ {3}1s\\] warm-up: \\d+ ok, 0 failed, 0 shed");
+    JsonObject o = new JsonObject(Files.readString(json));
+    long warm = o.getJsonObject("warmup").getLong("ok");
+    assertThat(warm).isPositive();
+    assertThat(o.getLong("ok")).isEqualTo(6);
+    assertThat(o.getJsonObject("latency_ms").getLong("count")).isEqualTo(6);
+    // the seconds (and so the rate) are those after the warm-up, not the whole run
+    assertThat(o.getDouble("seconds")).isLessThan(1.5);
+    assertThat(svc.metrics().scrape()).contains("edhoc_handshakes_completed_total{method=\"3\",suite=\"2\",transport=\"coap\"} " + (warm + 6) + ".0");
+  }
+
   @Test
   void halfOpenFillsTheRespondersStoreFromManySourcePorts() {
     CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--half-open", "40", "--source-ports", "8",
@@ -318,5 +337,8 @@ class BenchCommandTest {
     CliRun badDuration = CliRun.of("bench", "coap://127.0.0.1:1", "--duration", "soon");
     assertThat(badDuration.exit()).isEqualTo(2);
     assertThat(badDuration.err()).contains("'soon' is not a duration");
+    CliRun warmHalfOpen = CliRun.of("bench", "coap://127.0.0.1:1", "--half-open", "10", "--warmup", "1s", "--credentials", client());
+    assertThat(warmHalfOpen.exit()).isEqualTo(2);
+    assertThat(warmHalfOpen.err()).contains("--warmup needs a load");
   }
 }
