@@ -1,5 +1,8 @@
 package io.edhoc.oscore;
 
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
@@ -39,6 +42,11 @@ import org.eclipse.californium.elements.config.Configuration;
  * {@link EdhocReplayCache} knows, a bad media type or size, message_3) pass through, so those
  * answers do not change. The resource's late checks stay for the requests that meet the pressure
  * only once they reach it; a message_1 whose Echo is valid is verified again there.
+ *
+ * <p>The early answers are sent from the receiver thread on the connector's socket, not through
+ * Californium's sender thread: a refusal then waits for no second thread to be scheduled (on a
+ * busy core that wake-up, behind the engine workers, was a part of the refusals' tail;
+ * docs/performance.md). Should that send fail, the answer goes through the sender thread.
  */
 public class EdhocShedConnector extends UDPConnector {
   private final UdpDataParser parser = new UdpDataParser();
@@ -47,6 +55,7 @@ public class EdhocShedConnector extends UDPConnector {
   private final LongAdder challenged = new LongAdder();
   private volatile EdhocResource resource;
   private volatile MessageExchangeStore messageIds;
+  private volatile DatagramSocket socket;
 
   public EdhocShedConnector(InetSocketAddress address, Configuration configuration) {
     super(address, configuration);
@@ -74,6 +83,12 @@ public class EdhocShedConnector extends UDPConnector {
    */
   public long challengedBeforeExecutor() {
     return challenged.sum();
+  }
+
+  @Override
+  protected void init(DatagramSocket socket) throws IOException {
+    this.socket = socket;
+    super.init(socket);
   }
 
   @Override
@@ -122,7 +137,17 @@ public class EdhocShedConnector extends UDPConnector {
         return true; // counted; no Message ID free for this peer: the NON request goes unanswered
       }
     }
-    send(serializer.serializeResponse(answer));
+    RawData bytes = serializer.serializeResponse(answer);
+    DatagramSocket s = socket;
+    try {
+      if (s == null) {
+        throw new IOException("not started");
+      }
+      byte[] b = bytes.getBytes();
+      s.send(new DatagramPacket(b, b.length, source));
+    } catch (IOException | RuntimeException e) {
+      send(bytes); // the sender thread's path (it drops the datagram if the connector has stopped)
+    }
     return true;
   }
 }

@@ -171,7 +171,14 @@ class EdhocShedConnectorTest {
     TokenGenerator tokens = new RandomTokenGenerator(cfg);
     InMemoryMessageExchangeStore exchanges = new InMemoryMessageExchangeStore("shed-test", cfg, tokens);
     exchanges.setDeduplicator(EdhocReplayCache.deduplicator(DeduplicatorFactory.getDeduplicatorFactory().createDeduplicator(cfg)));
-    EdhocShedConnector connector = new EdhocShedConnector(new InetSocketAddress("127.0.0.1", 0), cfg);
+    java.util.concurrent.atomic.AtomicInteger viaSenderThread = new java.util.concurrent.atomic.AtomicInteger();
+    EdhocShedConnector connector = new EdhocShedConnector(new InetSocketAddress("127.0.0.1", 0), cfg) {
+      @Override
+      public void send(org.eclipse.californium.elements.RawData msg) {
+        viaSenderThread.incrementAndGet(); // Californium's path: queued for its sender thread
+        super.send(msg);
+      }
+    };
     CoapEndpoint ep = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector).setTokenGenerator(tokens)
         .setMessageExchangeStore(exchanges).build();
     server = new CoapServer(cfg);
@@ -234,6 +241,7 @@ class EdhocShedConnectorTest {
     send(prepare(hold));
     assertThat(executorHeld.await(20, TimeUnit.SECONDS)).isTrue();
 
+    int queuedForSenderBefore = viaSenderThread.get();
     // a burst of message_1s (CON and NON) is answered 5.03 + Max-Age while nothing else moves
     List<Request> burst = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
@@ -283,6 +291,8 @@ class EdhocShedConnectorTest {
     assertThat(refused.stream().filter("echo_required"::equals)).hasSize(2);
     assertThat(refused.stream().filter("echo_rejected"::equals)).hasSize(1);
     assertThat(executorHeld.getCount()).isZero(); // still held: none of these went through Californium
+    // and none through its sender thread: the receive thread sent all 24 answers itself
+    assertThat(viaSenderThread.get()).isEqualTo(queuedForSenderBefore);
 
     // let Californium go: B's copy is deduplicated (no second answer), the message_3 is queued for
     // the engine, the held GET is answered; nothing is shed or challenged late
