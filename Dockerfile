@@ -17,11 +17,13 @@ RUN groupadd --system --gid 10001 edhoc \
  && chown edhoc:edhoc /var/lib/edhoc
 COPY --from=build /src/vertx-service/target/edhoc.jar /opt/edhoc/edhoc.jar
 COPY deploy/edhoc.yaml /etc/edhoc/edhoc.yaml
-# in a container the listeners bind to every interface (publish only the ports you need)
+# in a container the listeners bind to every interface (publish only the ports you need);
+# the engine workers run at nice 10, below the threads that answer refusals (docs/service.md,
+# "JVM options"; as a non-root user the JVM warns that priorities may be ignored: lowering one is not)
 ENV EDHOC_HTTP_HOST=0.0.0.0 \
     EDHOC_COAP_HOST=0.0.0.0 \
     EDHOC_ADMIN_HOST=0.0.0.0 \
-    JAVA_OPTS="-XX:MaxRAMPercentage=75"
+    JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=10"
 USER 10001:10001
 WORKDIR /var/lib/edhoc
 VOLUME ["/etc/edhoc/credentials"]

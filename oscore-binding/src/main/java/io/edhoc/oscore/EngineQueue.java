@@ -58,6 +58,10 @@ public final class EngineQueue implements AutoCloseable {
     for (int i = 0; i < workers; i++) {
       Thread t = new Thread(this::work, name + "-" + i);
       t.setDaemon(true);
+      // below the transports' I/O threads, which answer refusals and challenges: a no-op unless
+      // the JVM maps Java priorities to the OS (Linux: -XX:ThreadPriorityPolicy=1, and
+      // -XX:JavaPriority1_To_OSPriority=10 for nice 10; docs/service.md, "JVM options")
+      t.setPriority(Thread.MIN_PRIORITY);
       threads.add(t);
       t.start();
     }
