@@ -17,6 +17,10 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import javax.crypto.KeyAgreement;
+import javax.security.auth.DestroyFailedException;
+import javax.security.auth.Destroyable;
 
 /**
  * P-256 keys for BoringSSL (through a Conscrypt provider object), shared by ECDH and ES256.
@@ -47,6 +51,8 @@ final class ConscryptP256 {
   final Provider provider;
   /** Private keys parsed into BoringSSL form (for tests: once per credential key, never per handshake). */
   final java.util.concurrent.atomic.LongAdder privateKeyParses = new java.util.concurrent.atomic.LongAdder();
+  /** ECDH key agreements initialised (for tests: once per ephemeral key and once per static key and thread). */
+  final java.util.concurrent.atomic.LongAdder agreementInits = new java.util.concurrent.atomic.LongAdder();
 
   /**
    * Initialised generators, reused: initialising one per key gave BoringSSL a new EC_GROUP per
@@ -105,7 +111,7 @@ final class ConscryptP256 {
     byte[] d = fixed(((ECPrivateKey) kp.getPrivate()).getS());
     try {
       CosePrivateKey key = new CosePrivateKey(CoseCurve.P_256, d, cpub);
-      PrivateKey native0 = kp.getPrivate();
+      NativeKey native0 = new NativeKey(kp.getPrivate());
       key.providerForm(owner, s -> native0);
       return key;
     } finally {
@@ -124,7 +130,60 @@ final class ConscryptP256 {
 
   /** The BoringSSL form of a P-256 private key (built once per key), or null if the scalar is not in [1, n-1]. */
   PrivateKey privateKey(CosePrivateKey key) {
-    return (PrivateKey) key.providerForm(owner, this::parsePrivate);
+    NativeKey k = nativeKey(key);
+    return k == null ? null : k.key;
+  }
+
+  /** The BoringSSL form of a P-256 private key with its idle key agreements, or null if the scalar is not in [1, n-1]. */
+  NativeKey nativeKey(CosePrivateKey key) {
+    return (NativeKey) key.providerForm(owner, d -> {
+      PrivateKey k = parsePrivate(d);
+      return k == null ? null : new NativeKey(k);
+    });
+  }
+
+  /**
+   * ECDH of {@code own} with a validated peer key. A JCA key agreement stays initialised with its
+   * private key after {@code generateSecret}, so each key keeps the agreements it has used and the
+   * next agreement with that key takes one of them: Conscrypt builds a finalizable EC_GROUP
+   * reference on every {@code init}, which a static key (methods 1-3) would otherwise pay once
+   * per handshake (see {@link #generate} on why those references matter). The pool of a key
+   * holds at most as many agreements as threads have used the key at the same time.
+   *
+   * @return the shared secret, or null when BoringSSL refuses
+   */
+  byte[] agree(NativeKey own, PublicKey peer) {
+    KeyAgreement ka = own.agreements.poll();
+    try {
+      if (ka == null) {
+        ka = KeyAgreement.getInstance("ECDH", provider);
+        ka.init(own.key);
+        agreementInits.increment();
+      }
+      ka.doPhase(peer, true);
+      byte[] z = ka.generateSecret();
+      own.agreements.offer(ka); // only after a complete agreement: a failed one is dropped
+      return z;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** A P-256 private key in BoringSSL form and the key agreements initialised with it, idle. */
+  static final class NativeKey implements Destroyable {
+    final PrivateKey key;
+    private final ConcurrentLinkedQueue<KeyAgreement> agreements = new ConcurrentLinkedQueue<>();
+
+    NativeKey(PrivateKey key) {
+      this.key = key;
+    }
+
+    /** Forgets the agreements (the native key is freed when collected; BoringSSL keys cannot be wiped from Java). */
+    @Override
+    public void destroy() throws DestroyFailedException {
+      agreements.clear();
+      key.destroy();
+    }
   }
 
   private PrivateKey parsePrivate(byte[] d) {

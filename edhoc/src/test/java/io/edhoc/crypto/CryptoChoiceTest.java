@@ -359,6 +359,42 @@ class CryptoChoiceTest {
     }
   }
 
+  /**
+   * Counting work: a static DH key (method 3) initialises a BoringSSL key agreement once, not once
+   * per handshake (each init costs a finalizable EC_GROUP); every ephemeral key initialises one,
+   * used for both of its agreements; the secrets still match on both sides.
+   */
+  @Test
+  void staticDhKeysInitialiseAKeyAgreementOncePerKeyNotPerHandshake() throws Exception {
+    assumeConscrypt();
+    DefaultCrypto cs = DefaultCrypto.of(CryptoChoice.CONSCRYPT);
+    ConscryptEcKeyExchange p256 = (ConscryptEcKeyExchange) cs.keyExchange(CoseCurve.P_256);
+    CipherSuite s = CipherSuite.SUITE_2;
+    CosePrivateKey ki = key(cs, s.dhCurve());
+    CosePrivateKey kr = key(cs, s.dhCurve());
+    ki = new CosePrivateKey(ki.curve(), ki.exportSecret(), ki.publicKey());
+    kr = new CosePrivateKey(kr.curve(), kr.exportSecret(), kr.publicKey());
+    CcsCredential credI = CcsCredential.create("i", ki.publicKey(), new byte[] {1}, null, null);
+    CcsCredential credR = CcsCredential.create("r", kr.publicKey(), new byte[] {2}, null, null);
+    EdhocConfig ic = EdhocConfig.builder().suites(s).methods(Method.STAT_STAT).credential(OwnCredential.byReference(credI, ki))
+        .peers(new InMemoryCredentialStore().add(credR)).crypto(cs).build();
+    EdhocConfig rc = EdhocConfig.builder().suites(s).methods(Method.STAT_STAT).credential(OwnCredential.byReference(credR, kr))
+        .peers(new InMemoryCredentialStore().add(credI)).crypto(cs).build();
+    long before = p256.agreementInits();
+    int handshakes = 25;
+    for (int i = 0; i < handshakes; i++) {
+      Initiator.AwaitingMessage2 w2 = Edhoc.initiator(ic).writeMessage1();
+      Responder.AwaitingMessage3 w3 = Edhoc.responder(rc).readMessage1(w2.message1()).writeMessage2();
+      Initiator.AwaitingMessage4 w4 = w2.readMessage2(w3.message2()).writeMessage3();
+      try (EdhocSession sr = w3.readMessage3(w4.message3()).complete(); EdhocSession si = w4.complete()) {
+        assertThat(si.exporter(0, new byte[0], 16)).isEqualTo(sr.exporter(0, new byte[0], 16));
+      }
+    }
+    // one init per ephemeral key and handshake (X for G_XY and G_RX, Y for G_XY and G_IY), one for
+    // each static key (R for G_RX, I for G_IY) in all: six inits per handshake without the pool
+    assertThat(p256.agreementInits() - before).isEqualTo(2L * handshakes + 2);
+  }
+
   @Test
   void derAndRawSignatureEncodingsConvertBothWays() {
     Random r = new Random(3);
