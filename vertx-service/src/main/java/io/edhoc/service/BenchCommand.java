@@ -277,7 +277,11 @@ final class BenchCommand implements Callable<Integer> {
         transport = new InProcessTransport(EdhocService.engineBuilder(server, new io.edhoc.oscore.CaliforniumContexts(ctxDb), false).build(), pool);
         transports.add(transport);
       } else {
-        driver = Executors.newFixedThreadPool(threads, named("bench-driver"));
+        // the drivers run the initiator's crypto at the lowest priority, below the threads that
+        // send on schedule and take answers (bench-arrivals, the transports' readers), so that the
+        // times those take are not the drivers' backlog: effective on Linux with the JVM options
+        // of docs/service.md ("JVM options"), a no-op otherwise
+        driver = Executors.newFixedThreadPool(threads, named("bench-driver", Thread.MIN_PRIORITY));
         closeLater.add(() -> shutdown(driver));
         if (scheme.equals("coap")) {
           coapTransports();
@@ -726,10 +730,15 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private static java.util.concurrent.ThreadFactory named(String name) {
+    return named(name, Thread.NORM_PRIORITY);
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String name, int priority) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, name + "-" + n.incrementAndGet());
       t.setDaemon(true);
+      t.setPriority(priority);
       return t;
     };
   }
