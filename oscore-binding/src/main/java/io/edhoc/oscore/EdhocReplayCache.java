@@ -174,8 +174,7 @@ public final class EdhocReplayCache {
         }
         st.unlink(prior); // expired but not swept yet (the head of the FIFO is younger)
       }
-      if (size.incrementAndGet() > maxEntries) {
-        size.decrementAndGet();
+      if (!reserve()) {
         return Slot.UNTRACKED;
       }
       Entry e = new Entry(hi, lo, pm, now + retentionMillis, st);
@@ -184,6 +183,20 @@ public final class EdhocReplayCache {
     } finally {
       st.lock.unlock();
     }
+  }
+
+  /**
+   * Takes a place for one entry, or false when all {@code maxEntries} are taken. Compare-and-set,
+   * not increment-then-undo: the count never shows more than the bound, even for an instant
+   * (another thread's {@link #size()} read one over it).
+   */
+  private boolean reserve() {
+    for (int n = size.get(); n < maxEntries; n = size.get()) {
+      if (size.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True when a copy of this request is pending or answered (a new copy would be deduplicated). */
