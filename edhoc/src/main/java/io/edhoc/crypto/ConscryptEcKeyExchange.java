@@ -57,6 +57,12 @@ final class ConscryptEcKeyExchange implements KeyExchange {
     return p256.privateKeyParses.sum();
   }
 
+  /** For tests: whether Conscrypt's key object was built for {@code key} (not by ECDH for a parsed key). */
+  boolean builtKeyObject(CosePrivateKey key) {
+    ConscryptP256.NativeKey k = p256.nativeKey(key);
+    return k != null && k.hasKeyObject();
+  }
+
   long agreementInits() {
     return p256.agreementInits.sum();
   }

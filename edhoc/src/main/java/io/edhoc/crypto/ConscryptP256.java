@@ -49,7 +49,7 @@ final class ConscryptP256 {
   /** The token under which BoringSSL EC keys are kept with a CosePrivateKey. */
   private final Object owner = new Object();
   final Provider provider;
-  /** Private keys parsed into BoringSSL form (for tests: once per credential key, never per handshake). */
+  /** Private keys parsed into BoringSSL form, by a key agreement's init or for a signature (for tests: once per credential key, never per handshake). */
   final java.util.concurrent.atomic.LongAdder privateKeyParses = new java.util.concurrent.atomic.LongAdder();
   /** ECDH key agreements initialised (for tests: once per ephemeral key and once per static key and thread). */
   final java.util.concurrent.atomic.LongAdder agreementInits = new java.util.concurrent.atomic.LongAdder();
@@ -111,7 +111,7 @@ final class ConscryptP256 {
     byte[] d = fixed(((ECPrivateKey) kp.getPrivate()).getS());
     try {
       CosePrivateKey key = new CosePrivateKey(CoseCurve.P_256, d, cpub);
-      NativeKey native0 = new NativeKey(kp.getPrivate());
+      NativeKey native0 = new NativeKey(kp.getPrivate(), null);
       key.providerForm(owner, s -> native0);
       return key;
     } finally {
@@ -128,17 +128,20 @@ final class ConscryptP256 {
     return new CosePublicKey(CoseCurve.P_256, Arrays.copyOfRange(spki, at + 1, at + 1 + LEN), Arrays.copyOfRange(spki, at + 1 + LEN, spki.length));
   }
 
-  /** The BoringSSL form of a P-256 private key (built once per key), or null if the scalar is not in [1, n-1]. */
+  /**
+   * Conscrypt's object for a P-256 private key (for signatures), or null if the scalar is not in
+   * [1, n-1]: a generated key has it from the generator, a parsed key gets it on first use.
+   */
   PrivateKey privateKey(CosePrivateKey key) {
     NativeKey k = nativeKey(key);
-    return k == null ? null : k.key;
+    return k == null ? null : k.full(this);
   }
 
-  /** The BoringSSL form of a P-256 private key with its idle key agreements, or null if the scalar is not in [1, n-1]. */
+  /** The provider form of a P-256 private key with its idle key agreements, or null if the scalar is not in [1, n-1]. */
   NativeKey nativeKey(CosePrivateKey key) {
     return (NativeKey) key.providerForm(owner, d -> {
-      PrivateKey k = parsePrivate(d);
-      return k == null ? null : new NativeKey(k);
+      byte[] der = pkcs8(d);
+      return der == null ? null : new NativeKey(null, new Pkcs8Key(der));
     });
   }
 
@@ -150,6 +153,11 @@ final class ConscryptP256 {
    * per handshake (see {@link #generate} on why those references matter). The pool of a key
    * holds at most as many agreements as threads have used the key at the same time.
    *
+   * <p>A parsed key goes to {@code init} as PKCS#8 bytes ({@link Pkcs8Key}): Conscrypt then parses
+   * it straight into a native key, without the key object, group context and curve parameters
+   * (BigIntegers) that its {@code KeyFactory} builds around one: the responder's ephemeral key,
+   * parsed again at message_3 after the session store, costs one finalizable reference less.
+   *
    * @return the shared secret, or null when BoringSSL refuses
    */
   byte[] agree(NativeKey own, PublicKey peer) {
@@ -157,7 +165,13 @@ final class ConscryptP256 {
     try {
       if (ka == null) {
         ka = KeyAgreement.getInstance("ECDH", provider);
-        ka.init(own.key);
+        PrivateKey full = own.full;
+        if (full != null) {
+          ka.init(full);
+        } else {
+          ka.init(own.pkcs8);
+          privateKeyParses.increment();
+        }
         agreementInits.increment();
       }
       ka.doPhase(peer, true);
@@ -169,37 +183,123 @@ final class ConscryptP256 {
     }
   }
 
-  /** A P-256 private key in BoringSSL form and the key agreements initialised with it, idle. */
+  /** A P-256 private key in provider form and the key agreements initialised with it, idle. */
   static final class NativeKey implements Destroyable {
-    final PrivateKey key;
+    /** Conscrypt's key object: from the generator, or parsed from {@link #pkcs8} on first signature. */
+    private volatile PrivateKey full;
+    /** The key as PKCS#8 (parsed keys only), wiped on destroy. */
+    private final Pkcs8Key pkcs8;
     private final ConcurrentLinkedQueue<KeyAgreement> agreements = new ConcurrentLinkedQueue<>();
 
-    NativeKey(PrivateKey key) {
-      this.key = key;
+    NativeKey(PrivateKey full, Pkcs8Key pkcs8) {
+      this.full = full;
+      this.pkcs8 = pkcs8;
     }
 
-    /** Forgets the agreements (the native key is freed when collected; BoringSSL keys cannot be wiped from Java). */
+    /** True once Conscrypt's key object exists (for tests: ECDH alone never builds it for a parsed key). */
+    boolean hasKeyObject() {
+      return full != null;
+    }
+
+    /** Conscrypt's key object, parsed once (null if BoringSSL refuses it). */
+    PrivateKey full(ConscryptP256 p256) {
+      PrivateKey f = full;
+      if (f == null && pkcs8 != null) {
+        synchronized (this) {
+          f = full;
+          if (f == null) {
+            f = p256.parsePrivate(pkcs8);
+            full = f;
+          }
+        }
+      }
+      return f;
+    }
+
+    /** Forgets the agreements and wipes the PKCS#8 copy (a native key is freed when collected; BoringSSL keys cannot be wiped from Java). */
     @Override
     public void destroy() throws DestroyFailedException {
       agreements.clear();
-      key.destroy();
+      if (pkcs8 != null) {
+        pkcs8.destroy();
+      }
+      PrivateKey f = full;
+      if (f != null) {
+        f.destroy();
+      }
     }
   }
 
-  private PrivateKey parsePrivate(byte[] d) {
+  /**
+   * A private key as PKCS#8 bytes only, which Conscrypt accepts wherever it takes a private key
+   * (it parses {@link #getEncoded()} itself). Not serializable in practice: the bytes are transient.
+   */
+  static final class Pkcs8Key implements PrivateKey {
+    private static final long serialVersionUID = 1L;
+    private final transient byte[] der;
+    private volatile boolean destroyed;
+
+    Pkcs8Key(byte[] der) {
+      this.der = der;
+    }
+
+    @Override
+    public String getAlgorithm() {
+      return "EC";
+    }
+
+    @Override
+    public String getFormat() {
+      return "PKCS#8";
+    }
+
+    /** A copy; null once destroyed. */
+    @Override
+    public byte[] getEncoded() {
+      return destroyed ? null : der.clone();
+    }
+
+    @Override
+    public void destroy() {
+      destroyed = true;
+      Arrays.fill(der, (byte) 0);
+    }
+
+    @Override
+    public boolean isDestroyed() {
+      return destroyed;
+    }
+
+    @Override
+    public String toString() {
+      return "Pkcs8Key[P-256, secret hidden]";
+    }
+  }
+
+  /**
+   * PKCS#8 with the named curve for a scalar in [1, n-1], or null. BoringSSL parses it as it is;
+   * an ECPrivateKeySpec with explicit parameters made Conscrypt look the curve up by printing its
+   * numbers as decimal strings (about 10.7 KB of garbage per parse against 1.7 KB).
+   */
+  private static byte[] pkcs8(byte[] d) {
     BigInteger s = EcCurve.P256.scalar(d);
     if (s == null) {
       return null;
     }
-    privateKeyParses.increment();
-    // PKCS#8 with the named curve: BoringSSL parses it as it is. An ECPrivateKeySpec with explicit
-    // parameters made Conscrypt look the curve up by printing its numbers as decimal strings,
-    // about 10.7 KB of garbage per parse against 1.7 KB (the responder parses its ephemeral key
-    // again at message_3, after the state's round trip through the session store)
     byte[] der = Arrays.copyOf(PKCS8_PREFIX, PKCS8_PREFIX.length + LEN);
     byte[] scalar = fixed(s); // exactly 32 bytes, whatever length the key was given in
     System.arraycopy(scalar, 0, der, PKCS8_PREFIX.length, LEN);
     Arrays.fill(scalar, (byte) 0);
+    return der;
+  }
+
+  /** Conscrypt's key object for a PKCS#8 key, or null when BoringSSL refuses it. */
+  private PrivateKey parsePrivate(Pkcs8Key key) {
+    byte[] der = key.getEncoded();
+    if (der == null) {
+      return null;
+    }
+    privateKeyParses.increment();
     try {
       return KeyFactory.getInstance("EC", provider).generatePrivate(new PKCS8EncodedKeySpec(der));
     } catch (GeneralSecurityException | RuntimeException e) {

@@ -393,6 +393,10 @@ class CryptoChoiceTest {
     // one init per ephemeral key and handshake (X for G_XY and G_RX, Y for G_XY and G_IY), one for
     // each static key (R for G_RX, I for G_IY) in all: six inits per handshake without the pool
     assertThat(p256.agreementInits() - before).isEqualTo(2L * handshakes + 2);
+    // the static keys, parsed from bytes, went to BoringSSL as PKCS#8 through the agreements'
+    // init: no Conscrypt key object (group context, curve parameters, one more native reference)
+    assertThat(p256.builtKeyObject(kr)).isFalse();
+    assertThat(p256.builtKeyObject(ki)).isFalse();
   }
 
   @Test
