@@ -31,9 +31,11 @@ import javax.security.auth.Destroyable;
  * and handing over x and y (measured: 13.7 µs vs 17.2 µs). A compressed point cannot encode the
  * point at infinity and P-256 has cofactor 1, so a key BoringSSL accepts is a valid public key.
  *
- * <p>Private keys: a credential's key is parsed into a BoringSSL key once and kept with the
- * {@link CosePrivateKey} ({@link CosePrivateKey#providerForm}); an ephemeral key keeps the
- * BoringSSL key it was generated as.
+ * <p>Private keys are kept with the {@link CosePrivateKey} ({@link CosePrivateKey#providerForm})
+ * as a {@link NativeKey}: an ephemeral key with the BoringSSL key it was generated as; a key given
+ * as bytes (a credential's, or an ephemeral key back from the session store) as PKCS#8, which
+ * BoringSSL parses once per key agreement initialised with it (the agreements are then reused,
+ * see {@link #agree}) and once into Conscrypt's key object if the key signs.
  */
 final class ConscryptP256 {
   /** DER SubjectPublicKeyInfo prefixes for id-ecPublicKey / prime256v1 with a compressed or uncompressed point. */
@@ -49,7 +51,7 @@ final class ConscryptP256 {
   /** The token under which BoringSSL EC keys are kept with a CosePrivateKey. */
   private final Object owner = new Object();
   final Provider provider;
-  /** Private keys parsed into BoringSSL form, by a key agreement's init or for a signature (for tests: once per credential key, never per handshake). */
+  /** Private keys parsed into BoringSSL form, by a key agreement's init or for a signature (for tests: once per credential key and thread, never per handshake). */
   final java.util.concurrent.atomic.LongAdder privateKeyParses = new java.util.concurrent.atomic.LongAdder();
   /** ECDH key agreements initialised (for tests: once per ephemeral key and once per static key and thread). */
   final java.util.concurrent.atomic.LongAdder agreementInits = new java.util.concurrent.atomic.LongAdder();
