@@ -1,5 +1,6 @@
 package io.edhoc.crypto;
 
+import java.security.DigestException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.Provider;
@@ -10,12 +11,18 @@ import java.util.Arrays;
  * SHA-256 / SHA-384 with HMAC and HKDF (RFC 2104, RFC 5869) on the JDK's MessageDigest (intrinsified, about
  * 5x faster than Bouncy Castle's Java code for EDHOC's short inputs).
  *
- * <p>Each call works on its own MessageDigests, cloned from a prototype made once here rather than
- * looked up with {@code getInstance} (a provider service look-up and a reflective constructor per
- * call). The prototype is never updated: it holds no input and no key, and cloning only reads it,
- * so one shared instance is safe from any number of threads. When a provider's digest cannot be
- * cloned, each call falls back to {@code getInstance}. HMAC (for HKDF) is RFC 2104 written on
- * those digests (see {@link #hmacKey}).
+ * <p>Each thread works on MessageDigests of its own, made once per thread and reset after every
+ * call, rather than digests looked up with {@code getInstance} per call (a provider service
+ * look-up and a reflective constructor) or cloned per call: a clone of the JDK's SHA-2 is an
+ * object, its state, its message schedule and its buffer (about 450 bytes for SHA-256), three to
+ * four of them per HMAC, and a served handshake ran about twenty HMACs, most of the responder's
+ * garbage (docs/performance.md, "Allocation"). Now a call allocates its result and nothing else.
+ * HMAC is RFC 2104 written on those digests (see {@link #key}).
+ *
+ * <p>Secrets: the digests hold key-dependent state only during a call; every call ends by resetting
+ * them (the JDK's reset zeroes a digest's state, schedule and buffer) and zeroing the padded key and
+ * intermediate blocks, also when it fails. Not reentrant on one thread, which nothing here needs:
+ * no call makes another.
  */
 final class Sha2Hash implements EdhocHash {
   private static final Provider SUN = Security.getProvider("SUN");
@@ -25,8 +32,7 @@ final class Sha2Hash implements EdhocHash {
   /** The hash's block size B (RFC 2104): 64 bytes for SHA-256, 128 for SHA-384. */
   private final int blockLength;
   private final int len;
-  /** Never updated or initialised; only cloned (null: not cloneable, use getInstance). */
-  private final MessageDigest digestPrototype;
+  private final ThreadLocal<Work> work;
 
   Sha2Hash(HashAlgorithm algorithm) {
     this.algorithm = algorithm;
@@ -43,7 +49,8 @@ final class Sha2Hash implements EdhocHash {
         throw new IllegalArgumentException("not SHA-2: " + algorithm);
     }
     this.len = algorithm.length();
-    this.digestPrototype = cloneable(newDigest());
+    newDigest(); // fail here, not on first use, if the JDK lacks it
+    this.work = ThreadLocal.withInitial(Work::new);
   }
 
   private MessageDigest newDigest() {
@@ -54,25 +61,29 @@ final class Sha2Hash implements EdhocHash {
     }
   }
 
-  private static MessageDigest cloneable(MessageDigest prototype) {
-    try {
-      prototype.clone();
-      return prototype;
-    } catch (CloneNotSupportedException e) {
-      return null;
-    }
-  }
+  /** One thread's digests and scratch blocks, clean between calls. */
+  private final class Work {
+    /** Plain hashing, and keys longer than a block. */
+    final MessageDigest plain = newDigest();
+    /** HMAC's inner and outer hash, keyed by {@link #key} at the start of each HMAC. */
+    final MessageDigest inner = newDigest();
+    final MessageDigest outer = newDigest();
+    /** K XOR ipad, then K XOR opad. */
+    final byte[] pad = new byte[blockLength];
+    /** The inner hash of an HMAC. */
+    final byte[] innerHash = new byte[len];
+    /** HKDF-Expand's T(i-1). */
+    final byte[] t = new byte[len];
 
-  /** A fresh, unshared MessageDigest in its initial state. */
-  private MessageDigest digest() {
-    if (digestPrototype != null) {
-      try {
-        return (MessageDigest) digestPrototype.clone();
-      } catch (CloneNotSupportedException e) {
-        // checked in the constructor; fall through
-      }
+    /** Ends a call: no key-dependent state stays behind. */
+    void clear() {
+      plain.reset();
+      inner.reset();
+      outer.reset();
+      Arrays.fill(pad, (byte) 0);
+      Arrays.fill(innerHash, (byte) 0);
+      Arrays.fill(t, (byte) 0);
     }
-    return newDigest();
   }
 
   @Override
@@ -82,67 +93,63 @@ final class Sha2Hash implements EdhocHash {
 
   @Override
   public byte[] hash(byte[] data) {
-    return digest().digest(data);
+    MessageDigest d = work.get().plain;
+    try {
+      return d.digest(data);
+    } finally {
+      d.reset();
+    }
   }
 
   /**
-   * HMAC (RFC 2104) keyed with key, as two digests that have absorbed K XOR ipad and K XOR opad:
-   * {@code [inner, outer]}. A key longer than the block is hashed first; shorter keys (an empty
-   * salt included: RFC 5869 reads it as HashLen zeros, the same HMAC) are zero-padded. Written on
-   * MessageDigest rather than javax.crypto.Mac: Mac's set-up (key object, provider checks, and a
-   * compression spent re-absorbing K XOR ipad after every doFinal) was most of an HKDF call's cost
-   * in the handshake profile; here each HMAC costs the compressions RFC 2104 needs. The padded
-   * key block is wiped before return; the two digests hold key-dependent state and are reset by
-   * the callers (digest() and reset() clear a JDK digest's state and buffer).
+   * Starts an HMAC (RFC 2104) keyed with {@code key}: {@code w.inner} absorbs K XOR ipad and
+   * {@code w.outer} K XOR opad. A key longer than the block is hashed first; shorter keys (an empty
+   * salt included: RFC 5869 reads it as HashLen zeros, the same HMAC) are zero-padded.
    */
-  private MessageDigest[] hmacKey(byte[] key) {
-    byte[] k = key.length > blockLength ? digest().digest(key) : key;
-    byte[] pad = new byte[blockLength];
+  private void key(Work w, byte[] key) {
+    byte[] k = key.length > blockLength ? w.plain.digest(key) : key;
     try {
+      byte[] pad = w.pad;
       for (int i = 0; i < k.length; i++) {
         pad[i] = (byte) (k[i] ^ 0x36);
       }
-      for (int i = k.length; i < blockLength; i++) {
-        pad[i] = 0x36;
-      }
-      MessageDigest inner = digest();
-      inner.update(pad);
+      Arrays.fill(pad, k.length, blockLength, (byte) 0x36);
+      w.inner.update(pad);
       for (int i = 0; i < blockLength; i++) {
         pad[i] ^= 0x36 ^ 0x5c;
       }
-      MessageDigest outer = digest();
-      outer.update(pad);
-      return new MessageDigest[] {inner, outer};
-    } finally {
+      w.outer.update(pad);
       Arrays.fill(pad, (byte) 0);
+    } finally {
       if (k != key) {
         Arrays.fill(k, (byte) 0);
       }
     }
   }
 
-  /**
-   * A copy of the keyed digests for one more HMAC with the same key: clones (the JDK's digests),
-   * or, for a digest that cannot be cloned, the key absorbed again.
-   */
-  private MessageDigest[] copy(MessageDigest[] keyed, byte[] key) {
-    if (digestPrototype != null) {
-      try {
-        return new MessageDigest[] {(MessageDigest) keyed[0].clone(), (MessageDigest) keyed[1].clone()};
-      } catch (CloneNotSupportedException e) {
-        // not expected: the prototype cloned; fall through
-      }
-    }
-    return hmacKey(key);
+  /** Finishes an HMAC whose message {@code w.inner} has absorbed: the tag goes to {@code out}. */
+  private void finish(Work w, byte[] out) throws DigestException {
+    w.inner.digest(w.innerHash, 0, len);
+    w.outer.update(w.innerHash, 0, len);
+    w.outer.digest(out, 0, len);
   }
 
   @Override
   public byte[] extract(byte[] salt, byte[] ikm) {
-    MessageDigest[] h = hmacKey(salt == null ? new byte[0] : salt);
-    byte[] inner = h[0].digest(ikm == null ? new byte[0] : ikm);
-    h[1].update(inner);
-    Arrays.fill(inner, (byte) 0);
-    return h[1].digest();
+    Work w = work.get();
+    try {
+      key(w, salt == null ? new byte[0] : salt);
+      if (ikm != null) {
+        w.inner.update(ikm);
+      }
+      byte[] prk = new byte[len];
+      finish(w, prk);
+      return prk;
+    } catch (DigestException e) {
+      throw new IllegalStateException(digestName, e);
+    } finally {
+      w.clear();
+    }
   }
 
   @Override
@@ -153,39 +160,33 @@ final class Sha2Hash implements EdhocHash {
     if (prk == null) {
       throw new IllegalArgumentException("PRK is null");
     }
-    byte[] in = info == null ? new byte[0] : info;
     byte[] okm = new byte[length];
     if (length == 0) {
       return okm;
     }
-    MessageDigest[] h = hmacKey(prk);
-    byte[] t = new byte[0];
-    int off = 0;
+    Work w = work.get();
     try {
-      for (int i = 1; off < length; i++) {
-        boolean last = off + len >= length;
-        // T(i) = HMAC(PRK, T(i-1) | info | i); the keyed digests are copied unless this is the last block
-        MessageDigest[] use = last ? h : copy(h, prk);
-        MessageDigest inner = use[0];
-        MessageDigest outer = use[1];
-        inner.update(t);
-        inner.update(in);
-        inner.update((byte) i);
-        byte[] innerHash = inner.digest();
-        outer.update(innerHash);
-        Arrays.fill(innerHash, (byte) 0);
-        byte[] next = outer.digest();
-        Arrays.fill(t, (byte) 0);
-        t = next;
+      for (int i = 1, off = 0; off < length; i++) {
+        // T(i) = HMAC(PRK, T(i-1) | info | i), T(0) empty; keyed again per block (two compressions)
+        // instead of copying the keyed digests: most of EDHOC's expansions are one block
+        key(w, prk);
+        if (i > 1) {
+          w.inner.update(w.t, 0, len);
+        }
+        if (info != null) {
+          w.inner.update(info);
+        }
+        w.inner.update((byte) i);
+        finish(w, w.t);
         int n = Math.min(len, length - off);
-        System.arraycopy(t, 0, okm, off, n);
+        System.arraycopy(w.t, 0, okm, off, n);
         off += n;
       }
+      return okm;
+    } catch (DigestException e) {
+      throw new IllegalStateException(digestName, e);
     } finally {
-      Arrays.fill(t, (byte) 0);
-      h[0].reset();
-      h[1].reset();
+      w.clear();
     }
-    return okm;
   }
 }
