@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -83,8 +84,12 @@ public final class ServiceMetrics {
    * negotiation, after which the initiator retries; not a failure.
    */
   public void negotiated(String transport) {
-    Counter.builder("edhoc.suite.negotiations").description("message_1 answered with ERR_CODE 2 and the suites offered (negotiation, not a failure)")
-        .tag("transport", transport).register(registry).increment();
+    Counter c = negotiations.get(transport);
+    if (c == null) {
+      c = negotiations.computeIfAbsent(transport, t -> Counter.builder("edhoc.suite.negotiations")
+          .description("message_1 answered with ERR_CODE 2 and the suites offered (negotiation, not a failure)").tag("transport", t).register(registry));
+    }
+    c.increment();
   }
 
   private Supplier<Number> evictionSource;
@@ -96,34 +101,73 @@ public final class ServiceMetrics {
   }
 
   public void started(String transport) {
-    Counter.builder("edhoc.handshakes.started").description("EDHOC handshakes started (message_1 processed)")
-        .tag("transport", transport).register(registry).increment();
+    Counter c = started.get(transport);
+    if (c == null) {
+      c = started.computeIfAbsent(transport, t -> Counter.builder("edhoc.handshakes.started").description("EDHOC handshakes started (message_1 processed)")
+          .tag("transport", t).register(registry));
+    }
+    c.increment();
   }
 
   public void completed(String transport, int method, int suite, Duration duration) {
-    Counter.builder("edhoc.handshakes.completed").description("EDHOC handshakes completed")
-        .tag("transport", transport).tag("method", Integer.toString(method)).tag("suite", Integer.toString(suite))
-        .register(registry).increment();
+    String key = Integer.toString(method) + '/' + suite;
+    ConcurrentHashMap<String, Counter> byKey = completed.get(transport);
+    Counter c = byKey != null ? byKey.get(key) : null;
+    if (c == null) {
+      c = completed.computeIfAbsent(transport, t -> new ConcurrentHashMap<>()).computeIfAbsent(key,
+          k -> Counter.builder("edhoc.handshakes.completed").description("EDHOC handshakes completed")
+              .tag("transport", transport).tag("method", Integer.toString(method)).tag("suite", Integer.toString(suite))
+              .register(registry));
+    }
+    c.increment();
     if (duration != null) {
-      Timer.builder("edhoc.handshake.duration").description("message_1 received to message_3 processed")
-          .tag("transport", transport).serviceLevelObjectives(BUCKETS)
-          .register(registry).record(duration);
+      Timer t = durations.get(transport);
+      if (t == null) {
+        t = durations.computeIfAbsent(transport, tr -> Timer.builder("edhoc.handshake.duration").description("message_1 received to message_3 processed")
+            .tag("transport", tr).serviceLevelObjectives(BUCKETS).register(registry));
+      }
+      t.record(duration);
     }
   }
 
   public void failed(String transport, String reason) {
-    Counter.builder("edhoc.handshakes.failed").description("EDHOC requests that failed, by reason")
-        .tag("transport", transport).tag("reason", reason).register(registry).increment();
+    tagged(failed, transport, reason, "edhoc.handshakes.failed", "EDHOC requests that failed, by reason", "reason").increment();
   }
 
+  /** Called on a transport's I/O thread for every refusal: map look-ups, no meter built. */
   public void shed(String transport, String message) {
-    Counter.builder("edhoc.requests.shed").description("requests answered 5.03 / 503 at once because the engine queue was full")
-        .tag("transport", transport).tag("message", message).register(registry).increment();
+    tagged(shed, transport, message, "edhoc.requests.shed", "requests answered 5.03 / 503 at once because the engine queue was full", "message")
+        .increment();
   }
 
   public void echoChallenge(String transport, String reason) {
-    Counter.builder("edhoc.echo.challenges").description("message_1 answered 4.01 with an Echo option (RFC 9175 reachability check)")
-        .tag("transport", transport).tag("reason", reason).register(registry).increment();
+    tagged(echoChallenges, transport, reason, "edhoc.echo.challenges",
+        "message_1 answered 4.01 with an Echo option (RFC 9175 reachability check)", "reason").increment();
+  }
+
+  /*
+   * The per-event meters, registered on first use and then found by their tag values: building and
+   * registering a meter per event (a Meter.Id, its Tags, the registry's own look-up) cost about 250
+   * bytes and a few hundred nanoseconds each time, once per request on the path that sheds.
+   */
+  private final ConcurrentHashMap<String, Counter> negotiations = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> started = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> completed = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> durations = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> failed = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> shed = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> echoChallenges = new ConcurrentHashMap<>();
+
+  /** The counter {@code name{transport, tag=value}}, registered on its first event. */
+  private Counter tagged(ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> meters, String transport, String value, String name,
+      String description, String tag) {
+    ConcurrentHashMap<String, Counter> byValue = meters.get(transport);
+    Counter c = byValue != null ? byValue.get(value) : null;
+    if (c == null) {
+      c = meters.computeIfAbsent(transport, t -> new ConcurrentHashMap<>()).computeIfAbsent(value,
+          v -> Counter.builder(name).description(description).tag("transport", transport).tag(tag, v).register(registry));
+    }
+    return c;
   }
 
   /** Registers the gauges that read live values. */
