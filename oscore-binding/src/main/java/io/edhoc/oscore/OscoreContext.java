@@ -9,13 +9,10 @@ import io.edhoc.crypto.CryptoProvider;
 import io.edhoc.crypto.DefaultCrypto;
 import io.edhoc.crypto.EdhocHash;
 import io.edhoc.crypto.HashAlgorithm;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * An OSCORE Security Context's common and sender/recipient parameters (RFC 8613 section 3), as an
@@ -172,52 +169,19 @@ public final class OscoreContext {
     }
   }
 
+  /**
+   * HKDF-Extract of RFC 5869 (an empty salt reads as HashLen zeros) with the suite's hash as the
+   * EDHOC key schedule runs it ({@link EdhocHash}: for SHA-2 HMAC on the thread's own digests,
+   * allocating only the result; once a {@code javax.crypto.Mac} per call here, the largest
+   * allocation left in a served handshake). SHAKE256 suites: the same interface's KMAC.
+   */
   static byte[] extract(HashAlgorithm h, CryptoProvider crypto, byte[] salt, byte[] ikm) {
-    String name = hmacName(h);
-    if (name == null) {
-      EdhocHash eh = crypto.hash(h);
-      return eh.extract(salt, ikm);
-    }
-    byte[] key = salt.length == 0 ? new byte[h.length()] : salt;
-    return hmac(name, key, ikm);
+    return crypto.hash(h).extract(salt, ikm);
   }
 
   /** HKDF-Expand of RFC 5869 (package-private for its known-answer test). */
   static byte[] expand(HashAlgorithm h, CryptoProvider crypto, byte[] prk, byte[] info, int length) {
-    String name = hmacName(h);
-    if (name == null) {
-      return crypto.hash(h).expand(prk, info, length);
-    }
-    int n = (length + h.length() - 1) / h.length();
-    if (n > 255) {
-      throw new IllegalArgumentException("HKDF output too long");
-    }
-    byte[] out = new byte[length];
-    byte[] t = new byte[0];
-    int pos = 0;
-    for (int i = 1; i <= n; i++) {
-      byte[] input = new byte[t.length + info.length + 1];
-      System.arraycopy(t, 0, input, 0, t.length);
-      System.arraycopy(info, 0, input, t.length, info.length);
-      input[input.length - 1] = (byte) i;
-      Arrays.fill(t, (byte) 0);
-      t = hmac(name, prk, input);
-      int take = Math.min(t.length, length - pos);
-      System.arraycopy(t, 0, out, pos, take);
-      pos += take;
-    }
-    Arrays.fill(t, (byte) 0);
-    return out;
-  }
-
-  private static byte[] hmac(String name, byte[] key, byte[] data) {
-    try {
-      Mac mac = Mac.getInstance(name);
-      mac.init(new SecretKeySpec(key, name));
-      return mac.doFinal(data);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(name + " unavailable", e);
-    }
+    return crypto.hash(h).expand(prk, info, length);
   }
 
   /** This side's role-independent counterpart: the peer's context (sender and recipient swapped). */

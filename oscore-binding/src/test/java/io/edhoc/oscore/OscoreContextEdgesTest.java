@@ -9,6 +9,7 @@ import io.edhoc.EdhocSession;
 import io.edhoc.Initiator;
 import io.edhoc.Method;
 import io.edhoc.crypto.AeadAlgorithm;
+import io.edhoc.crypto.DefaultCrypto;
 import io.edhoc.crypto.HashAlgorithm;
 import java.util.HexFormat;
 import java.util.List;
@@ -92,12 +93,12 @@ class OscoreContextEdgesTest {
     return new OscoreContext(f[0], f[1], f[2], f[3], f[4], a, h, f[5], f[6], f[7]);
   }
 
-  /** RFC 5869 Appendix A.1 and A.2 (SHA-256, 42 and 82 bytes: several HMAC blocks), and the 255-block limit. */
+  /** RFC 5869 Appendix A.1 and A.2 (SHA-256, 42 and 82 bytes: several HMAC blocks), and the 255-block limit, through the suite hash the OSCORE derivation now shares with the key schedule. */
   @Test
   void hkdfExpandOverSeveralBlocks() {
-    byte[] prk1 = OscoreContext.extract(HashAlgorithm.SHA_256, null, HEX.parseHex("000102030405060708090a0b0c"), HEX.parseHex("0b".repeat(22)));
+    byte[] prk1 = OscoreContext.extract(HashAlgorithm.SHA_256, DefaultCrypto.get(), HEX.parseHex("000102030405060708090a0b0c"), HEX.parseHex("0b".repeat(22)));
     assertThat(HEX.formatHex(prk1)).isEqualTo("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
-    assertThat(HEX.formatHex(OscoreContext.expand(HashAlgorithm.SHA_256, null, prk1, HEX.parseHex("f0f1f2f3f4f5f6f7f8f9"), 42)))
+    assertThat(HEX.formatHex(OscoreContext.expand(HashAlgorithm.SHA_256, DefaultCrypto.get(), prk1, HEX.parseHex("f0f1f2f3f4f5f6f7f8f9"), 42)))
         .isEqualTo("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
     StringBuilder salt = new StringBuilder();
     StringBuilder ikm = new StringBuilder();
@@ -107,11 +108,11 @@ class OscoreContextEdgesTest {
       salt.append(String.format("%02x", 0x60 + i));
       info.append(String.format("%02x", 0xb0 + i));
     }
-    byte[] prk2 = OscoreContext.extract(HashAlgorithm.SHA_256, null, HEX.parseHex(salt.toString()), HEX.parseHex(ikm.toString()));
-    assertThat(HEX.formatHex(OscoreContext.expand(HashAlgorithm.SHA_256, null, prk2, HEX.parseHex(info.toString()), 82)))
+    byte[] prk2 = OscoreContext.extract(HashAlgorithm.SHA_256, DefaultCrypto.get(), HEX.parseHex(salt.toString()), HEX.parseHex(ikm.toString()));
+    assertThat(HEX.formatHex(OscoreContext.expand(HashAlgorithm.SHA_256, DefaultCrypto.get(), prk2, HEX.parseHex(info.toString()), 82)))
         .isEqualTo("b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87");
-    assertThat(OscoreContext.expand(HashAlgorithm.SHA_256, null, prk1, new byte[0], 255 * 32)).hasSize(255 * 32);
-    assertThatThrownBy(() -> OscoreContext.expand(HashAlgorithm.SHA_256, null, prk1, new byte[0], 255 * 32 + 1))
+    assertThat(OscoreContext.expand(HashAlgorithm.SHA_256, DefaultCrypto.get(), prk1, new byte[0], 255 * 32)).hasSize(255 * 32);
+    assertThatThrownBy(() -> OscoreContext.expand(HashAlgorithm.SHA_256, DefaultCrypto.get(), prk1, new byte[0], 255 * 32 + 1))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
