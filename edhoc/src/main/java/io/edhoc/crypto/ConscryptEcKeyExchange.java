@@ -58,6 +58,11 @@ final class ConscryptEcKeyExchange implements KeyExchange {
   }
 
   /** For tests: whether Conscrypt's key object was built for {@code key} (not by ECDH for a parsed key). */
+  /** The key's native form (for tests). */
+  ConscryptP256.NativeKey nativeForm(CosePrivateKey key) {
+    return p256.nativeKey(key);
+  }
+
   boolean builtKeyObject(CosePrivateKey key) {
     ConscryptP256.NativeKey k = p256.nativeKey(key);
     return k != null && k.hasKeyObject();

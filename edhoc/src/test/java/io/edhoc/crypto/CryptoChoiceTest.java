@@ -399,6 +399,28 @@ class CryptoChoiceTest {
     assertThat(p256.builtKeyObject(ki)).isFalse();
   }
 
+  /**
+   * An ephemeral P-256 key is destroyed after every handshake. Conscrypt's EC private key does not
+   * implement destroy(), so calling it threw Destroyable's DestroyFailedException (a stack trace
+   * per handshake and role, swallowed by CosePrivateKey): destroying the native form now completes
+   * normally and drops the key object, and the agreement still works up to then.
+   */
+  @Test
+  void destroyingAGeneratedP256KeyDropsItsKeyObjectWithoutAnException() throws Exception {
+    assumeConscrypt();
+    DefaultCrypto cs = DefaultCrypto.of(CryptoChoice.CONSCRYPT);
+    ConscryptEcKeyExchange p256 = (ConscryptEcKeyExchange) cs.keyExchange(CoseCurve.P_256);
+    CosePrivateKey x = p256.generate(cs.random());
+    CosePrivateKey y = p256.generate(cs.random());
+    assertThat(p256.agree(x, y.publicKey().x())).isEqualTo(p256.agree(y, x.publicKey().x()));
+    ConscryptP256.NativeKey form = p256.nativeForm(x);
+    assertThat(form.hasKeyObject()).as("a generated key keeps the key object it was generated as").isTrue();
+    form.destroy(); // threw DestroyFailedException before
+    assertThat(form.hasKeyObject()).isFalse();
+    x.destroy();
+    assertThat(x.isDestroyed()).isTrue();
+  }
+
   @Test
   void derAndRawSignatureEncodingsConvertBothWays() {
     Random r = new Random(3);
