@@ -16,7 +16,8 @@ import java.util.Arrays;
  * look-up and a reflective constructor) or cloned per call: a clone of the JDK's SHA-2 is an
  * object, its state, its message schedule and its buffer (about 450 bytes for SHA-256), three to
  * four of them per HMAC, and a served handshake ran about twenty HMACs, most of the responder's
- * garbage (docs/performance.md, "Allocation"). Now a call allocates its result and nothing else.
+ * garbage (docs/performance.md, "Overload: 2x by bench's own clock"). Now a call allocates its
+ * result and nothing else.
  * HMAC is RFC 2104 written on those digests (see {@link #key}).
  *
  * <p>Secrets: the digests hold key-dependent state only during a call; every call ends by resetting
