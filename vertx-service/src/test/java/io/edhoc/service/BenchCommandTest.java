@@ -326,6 +326,27 @@ class BenchCommandTest {
     }
   }
 
+  /**
+   * The open loop's HTTP connections (as many as handshakes may be in flight, up to 4,096) are
+   * split over clients of at most 256: Vert.x's pool walks all of its connections to find a free
+   * one, per request. The closed loop needs one client of --concurrency connections.
+   */
+  @Test
+  void openLoopHttpConnectionsAreSplitOverClientsOfAtMost256() {
+    BenchCommand open = new BenchCommand();
+    new picocli.CommandLine(open).parseArgs("http://127.0.0.1:1", "--rate", "100");
+    assertThat(open.httpConnections()).isEqualTo(BenchCommand.MAX_OPEN_LOOP_CONNECTIONS);
+    assertThat(open.httpClientCount()).isEqualTo(16);
+    BenchCommand bounded = new BenchCommand();
+    new picocli.CommandLine(bounded).parseArgs("http://127.0.0.1:1", "--rate", "100", "--max-in-flight", "300");
+    assertThat(bounded.httpConnections()).isEqualTo(300);
+    assertThat(bounded.httpClientCount()).isEqualTo(2);
+    BenchCommand closed = new BenchCommand();
+    new picocli.CommandLine(closed).parseArgs("http://127.0.0.1:1", "--concurrency", "64");
+    assertThat(closed.httpConnections()).isEqualTo(64);
+    assertThat(closed.httpClientCount()).isEqualTo(1);
+  }
+
   @Test
   void usageErrorsExit2WithOneLine() {
     CliRun both = CliRun.of("bench", "coap://127.0.0.1:1", "--concurrency", "2", "--rate", "5", "--credentials", client());
