@@ -14,6 +14,7 @@ import io.edhoc.service.bench.DatagramCoapTransport;
 import io.edhoc.service.bench.InProcessTransport;
 import io.edhoc.service.bench.LatencyHistogram;
 import io.edhoc.service.bench.SentClock;
+import io.edhoc.service.bench.PlainHttpTransport;
 import io.edhoc.service.client.HttpEdhocTransport;
 import io.edhoc.service.coap.CoapTransport;
 import io.vertx.core.json.JsonArray;
@@ -133,6 +134,17 @@ final class BenchCommand implements Callable<Integer> {
       description = "CoAP client: lean (plain UDP sockets, one reader thread: the client costs less than the server it measures; no "
           + "block-wise) or californium (the full stack, as connect uses) (default ${DEFAULT-VALUE}).", defaultValue = "lean")
   CoapClient coapClient;
+
+  /** Which HTTP client carries the handshakes. */
+  enum HttpClientKind {
+    lean,
+    vertx
+  }
+
+  @Option(names = "--http-client", paramLabel = "lean|vertx",
+      description = "HTTP client: lean (plain non-blocking sockets, HTTP/1.1 keep-alive, one reader thread: the client costs less than the "
+          + "server it measures) or vertx (Vert.x's client, as connect uses) (default ${DEFAULT-VALUE}).", defaultValue = "lean")
+  HttpClientKind httpClient;
 
   /** Open loop, auto sizing: handshakes per second given to one CoAP endpoint (2-3 requests each, well under its ~265 requests/s). */
   static final int HANDSHAKES_PER_ENDPOINT = 64;
@@ -580,9 +592,16 @@ final class BenchCommand implements Callable<Integer> {
         }
       } else {
         // HTTP: several clients, each with its own connections (source ports)
-        List<HttpEdhocTransport> clients = new ArrayList<>();
+        List<EdhocTransport> clients = new ArrayList<>();
         for (int i = 0; i < Math.min(sourcePorts, 16); i++) {
-          clients.add(HttpEdhocTransport.shared(vertx(), uri, timeoutMs, Math.max(1, window / Math.min(sourcePorts, 16)), driver));
+          int connections = Math.max(1, window / Math.min(sourcePorts, 16));
+          if (httpClient == HttpClientKind.lean) {
+            PlainHttpTransport t = new PlainHttpTransport(uri, connections, timeoutMs, driver);
+            closeLater.add(t);
+            clients.add(t);
+          } else {
+            clients.add(HttpEdhocTransport.shared(vertx(), uri, timeoutMs, connections, driver));
+          }
         }
         Semaphore slots = new Semaphore(window);
         for (long i = 0; i < halfOpen && System.nanoTime() < deadline; i++) {
@@ -676,16 +695,23 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /**
-   * Vert.x HTTP clients over keep-alive connections, as many in all as handshakes may be in flight
-   * ({@link #httpConnections()}), opened as arrivals need them, because an open loop stands for
-   * independent clients: with fewer connections the arrivals would queue in bench's pool, hiding
-   * the server's own behaviour (it never sees more than a pool's worth of requests, so it never
-   * sheds). Split over {@link #httpClientCount()} clients of at most {@link
-   * #CONNECTIONS_PER_HTTP_CLIENT} connections, handshakes taking them in turn (see that constant).
-   * One event loop for all of them only moves bytes: answers go to the driver threads.
+   * HTTP over keep-alive connections, as many in all as handshakes may be in flight ({@link
+   * #httpConnections()}), opened as arrivals need them, because an open loop stands for independent
+   * clients: with fewer connections the arrivals would queue in bench's pool, hiding the server's
+   * own behaviour (it never sees more than a pool's worth of requests, so it never sheds). The lean
+   * client holds them all behind one selector thread; Vert.x's are split over {@link
+   * #httpClientCount()} clients of at most {@link #CONNECTIONS_PER_HTTP_CLIENT} connections,
+   * handshakes taking them in turn (see that constant), on one event loop. Either way the answers go
+   * to the driver threads, where the crypto runs.
    */
-  private void httpTransports() {
+  private void httpTransports() throws java.io.IOException {
     int total = httpConnections();
+    if (httpClient == HttpClientKind.lean) {
+      PlainHttpTransport t = new PlainHttpTransport(uri, total, timeoutMs, driver);
+      closeLater.add(t);
+      transports.add(t);
+      return;
+    }
     int clients = httpClientCount();
     for (int i = 0; i < clients; i++) {
       int connections = total / clients + (i < total % clients ? 1 : 0);

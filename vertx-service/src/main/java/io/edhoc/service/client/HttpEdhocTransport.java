@@ -122,7 +122,8 @@ public final class HttpEdhocTransport implements EdhocTransport, AutoCloseable {
     }
   }
 
-  static Reply reply(int code, String contentType, byte[] body) {
+  /** How an HTTP answer reads for the initiator: 2xx success, 503 shedding, anything else an error (an EDHOC error message when its media type says so). */
+  public static Reply reply(int code, String contentType, byte[] body) {
     Kind kind = code >= 200 && code < 300 ? Kind.SUCCESS : code == 503 ? Kind.OVERLOADED : Kind.ERROR;
     String type = contentType == null ? null : contentType.split(";", 2)[0].trim();
     boolean edhoc = type == null
