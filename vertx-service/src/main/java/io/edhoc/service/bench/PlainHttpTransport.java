@@ -65,7 +65,9 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
   private final ConcurrentLinkedDeque<Conn> idle = new ConcurrentLinkedDeque<>();
   /** Requests waiting for a connection (all {@code maxConnections} busy). */
   private final ConcurrentLinkedQueue<Request> waiting = new ConcurrentLinkedQueue<>();
-  /** Work for the selector thread: connections to open, writes to finish. */
+  /** Requests for which the selector thread is to open a connection (each holds a reserved slot). */
+  private final ConcurrentLinkedQueue<Request> connecting = new ConcurrentLinkedQueue<>();
+  /** Other work for the selector thread: writes to finish. */
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   /** Every open connection (for the deadline sweep and close). */
   private final Set<Conn> open = ConcurrentHashMap.newKeySet();
@@ -148,7 +150,7 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
     if (c != null) {
       send(c, r);
     } else if (reserveConnection()) {
-      tasks.add(() -> connect(r));
+      connecting.add(r);
       selector.wakeup();
     } else {
       waiting.add(r);
@@ -162,6 +164,9 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
           idle.addFirst(freed);
         }
       }
+    }
+    if (closed) {
+      failAll(new IOException("the HTTP client is closed")); // closed meanwhile: nothing may be left waiting
     }
     return r.answer;
   }
@@ -222,6 +227,10 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
     while (!closed) {
       try {
         selector.select(SWEEP_NANOS / 1_000_000L);
+        Request r;
+        while ((r = connecting.poll()) != null) {
+          connect(r);
+        }
         Runnable t;
         while ((t = tasks.poll()) != null) {
           t.run();
@@ -481,7 +490,7 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
     Request w = waiting.poll();
     if (w != null) {
       if (reserveConnection()) {
-        tasks.add(() -> connect(w));
+        connecting.add(w);
         selector.wakeup();
       } else {
         waiting.add(w);
@@ -495,6 +504,10 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
     }
     Request w;
     while ((w = waiting.poll()) != null) {
+      w.answer.completeExceptionally(e);
+    }
+    while ((w = connecting.poll()) != null) {
+      connections.decrementAndGet();
       w.answer.completeExceptionally(e);
     }
   }

@@ -372,9 +372,13 @@ class PlainHttpTransportTest {
   }
 
   @Test
-  void aClosedClientRefusesAtOnce() throws Exception {
-    rawClient(1000);
+  void closingFailsWhatIsInFlightAndRefusesMore() throws Exception {
+    rawClient(60_000);
+    raw.script.add(RawServer.SILENCE);
+    CompletableFuture<Reply> inFlight = client.post(new byte[] {1});
+    Thread.sleep(100);
     client.close();
+    assertThat(failure(inFlight)).hasMessage("the HTTP client is closed");
     assertThat(failure(client.post(new byte[] {1}))).hasMessage("the HTTP client is closed");
     assertThatThrownBy(() -> new PlainHttpTransport(URI.create("coap://127.0.0.1"), 1, 1000, counting)).isInstanceOf(IllegalArgumentException.class);
   }
