@@ -117,6 +117,22 @@ class BenchCommandTest {
     assertThat(svc.metrics().scrape()).contains("edhoc_handshakes_completed_total{method=\"0\",suite=\"0\",transport=\"http\"} " + s[0] + ".0");
   }
 
+  /** Both HTTP clients run whole handshakes against the service, each counted by the server as HTTP; no client thread outlives the run. */
+  @Test
+  void eitherHttpClientCompletesHandshakes() throws Exception {
+    for (String client : List.of("lean", "vertx")) {
+      CliRun r = CliRun.of("bench", "http://127.0.0.1:" + svc.httpPort(), "--credentials", client(), "--http-client", client, "--concurrency", "2",
+          "--count", "6", "--method", "1", "--suite", "0", "--quiet");
+      assertThat(r.exit()).as(client + ": " + r).isZero();
+      assertThat(summary(r)).as(client).containsExactly(6, 0, 0);
+    }
+    assertThat(svc.metrics().scrape()).contains("edhoc_handshakes_completed_total{method=\"1\",suite=\"0\",transport=\"http\"} 12.0");
+    assertNoBenchThreadsLeft();
+    CliRun bad = CliRun.of("bench", "http://127.0.0.1:" + svc.httpPort(), "--credentials", client(), "--http-client", "jdk", "--count", "1");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("--http-client");
+  }
+
   /** The warm-up's handshakes reach the server but none is in the figures; --count counts the measured ones only. */
   @Test
   void warmupRunsTheLoadWithoutCountingIt() throws Exception {
