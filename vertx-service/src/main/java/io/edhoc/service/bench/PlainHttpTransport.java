@@ -154,16 +154,7 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
       selector.wakeup();
     } else {
       waiting.add(r);
-      // a connection freed between takeIdle and add went to idle: take it for whoever waits first
-      Conn freed = takeIdle();
-      if (freed != null) {
-        Request w = waiting.poll();
-        if (w != null) {
-          send(freed, w);
-        } else {
-          idle.addFirst(freed);
-        }
-      }
+      pairIdleWithWaiting(); // a connection freed between takeIdle and add went to idle
     }
     if (closed) {
       failAll(new IOException("the HTTP client is closed")); // closed meanwhile: nothing may be left waiting
@@ -431,16 +422,24 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
       return;
     }
     idle.addFirst(c);
-    // a request that queued after our poll found no idle connection: serve it now
     if (!waiting.isEmpty()) {
-      Conn again = takeIdle();
-      if (again != null) {
-        Request late = waiting.poll();
-        if (late != null) {
-          send(again, late);
-        } else {
-          idle.addFirst(again);
-        }
+      pairIdleWithWaiting(); // a request queued after our poll, having found no idle connection
+    }
+  }
+
+  /**
+   * Gives an idle connection to the first waiting request. A request and a freed connection can
+   * pass each other (each side looked before the other published itself), so both sides call
+   * this after publishing theirs: whichever comes second pairs them.
+   */
+  private void pairIdleWithWaiting() {
+    Conn c = takeIdle();
+    if (c != null) {
+      Request w = waiting.poll();
+      if (w != null) {
+        send(c, w);
+      } else {
+        idle.addFirst(c);
       }
     }
   }
