@@ -13,8 +13,8 @@ import io.edhoc.service.bench.CoapHalfOpen;
 import io.edhoc.service.bench.DatagramCoapTransport;
 import io.edhoc.service.bench.InProcessTransport;
 import io.edhoc.service.bench.LatencyHistogram;
-import io.edhoc.service.bench.SentClock;
 import io.edhoc.service.bench.PlainHttpTransport;
+import io.edhoc.service.bench.SentClock;
 import io.edhoc.service.client.HttpEdhocTransport;
 import io.edhoc.service.coap.CoapTransport;
 import io.vertx.core.json.JsonArray;
@@ -591,17 +591,11 @@ final class BenchCommand implements Callable<Integer> {
           h.drain();
         }
       } else {
-        // HTTP: several clients, each with its own connections (source ports)
+        // HTTP: a connection (source port) per message_1 in the window; Vert.x's over several clients
         List<EdhocTransport> clients = new ArrayList<>();
-        for (int i = 0; i < Math.min(sourcePorts, 16); i++) {
-          int connections = Math.max(1, window / Math.min(sourcePorts, 16));
-          if (httpClient == HttpClientKind.lean) {
-            PlainHttpTransport t = new PlainHttpTransport(uri, connections, timeoutMs, driver);
-            closeLater.add(t);
-            clients.add(t);
-          } else {
-            clients.add(HttpEdhocTransport.shared(vertx(), uri, timeoutMs, connections, driver));
-          }
+        int count = httpClient == HttpClientKind.lean ? 1 : Math.min(sourcePorts, 16);
+        for (int i = 0; i < count; i++) {
+          clients.add(httpTransport(Math.max(1, window / count)));
         }
         Semaphore slots = new Semaphore(window);
         for (long i = 0; i < halfOpen && System.nanoTime() < deadline; i++) {
@@ -706,17 +700,20 @@ final class BenchCommand implements Callable<Integer> {
    */
   private void httpTransports() throws java.io.IOException {
     int total = httpConnections();
-    if (httpClient == HttpClientKind.lean) {
-      PlainHttpTransport t = new PlainHttpTransport(uri, total, timeoutMs, driver);
-      closeLater.add(t);
-      transports.add(t);
-      return;
-    }
-    int clients = httpClientCount();
+    int clients = httpClient == HttpClientKind.lean ? 1 : httpClientCount();
     for (int i = 0; i < clients; i++) {
-      int connections = total / clients + (i < total % clients ? 1 : 0);
-      transports.add(HttpEdhocTransport.shared(vertx(), uri, timeoutMs, connections, driver));
+      transports.add(httpTransport(total / clients + (i < total % clients ? 1 : 0)));
     }
+  }
+
+  /** One HTTP client of the kind chosen ({@code --http-client}) with up to {@code connections} connections; closed at the end. */
+  private EdhocTransport httpTransport(int connections) throws java.io.IOException {
+    if (httpClient == HttpClientKind.lean) {
+      PlainHttpTransport t = new PlainHttpTransport(uri, connections, timeoutMs, driver);
+      closeLater.add(t);
+      return t;
+    }
+    return HttpEdhocTransport.shared(vertx(), uri, timeoutMs, connections, driver);
   }
 
   private io.vertx.core.Vertx vertx;
