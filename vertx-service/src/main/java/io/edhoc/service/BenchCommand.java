@@ -683,7 +683,7 @@ final class BenchCommand implements Callable<Integer> {
     return rate != null ? Math.min(maxInFlight, MAX_OPEN_LOOP_CONNECTIONS) : concurrencyOrDefault();
   }
 
-  /** How many HTTP clients share {@link #httpConnections()}: at most {@link #CONNECTIONS_PER_HTTP_CLIENT} each. */
+  /** With Vert.x's client: how many clients share {@link #httpConnections()}, at most {@link #CONNECTIONS_PER_HTTP_CLIENT} each (the lean client holds them all). */
   int httpClientCount() {
     return (httpConnections() + CONNECTIONS_PER_HTTP_CLIENT - 1) / CONNECTIONS_PER_HTTP_CLIENT;
   }

@@ -253,6 +253,11 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
           failAll(new IOException("HTTP client selector failed: " + e.getMessage(), e));
         }
         return;
+      } catch (RuntimeException e) {
+        // a broken invariant: without this thread nothing would ever complete, so fail it all now
+        closed = true;
+        failAll(new IOException("HTTP client stopped: " + e, e));
+        return;
       }
     }
   }
@@ -355,7 +360,11 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
     }
   }
 
-  /** Bytes outside an answer: only an answer to the request in flight is expected on a connection. */
+  /**
+   * Parses what has been read on {@code c}: completes its request once the answer is whole. Bytes
+   * while no request is in flight, or beyond the one answer, are a protocol error that fails the
+   * connection (only an answer to the request in flight is expected on it).
+   */
   private void parse(Conn c, boolean atEof) {
     Request r = c.current.get();
     if (r == null) {
