@@ -157,4 +157,45 @@ class OscoreContextEdgesTest {
     assertThat(base.peerView().peerView()).isEqualTo(base);
     assertThat(base.toString()).isEqualTo("OscoreContext[sender ID 01, recipient ID 02, ID context aa, AEAD " + CCM + ", HKDF SHA_256]");
   }
+
+  /**
+   * A server holds one context per established handshake until it is evicted, and young
+   * collections copy and promote every new one: the parameters are one array, whatever their
+   * lengths, and each part reads back as it went in (null and empty ID Context kept apart).
+   */
+  @Test
+  void aContextIsOneObjectAndOneArray() throws Exception {
+    int arrays = 0;
+    for (java.lang.reflect.Field f : OscoreContext.class.getDeclaredFields()) {
+      if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive()) {
+        continue;
+      }
+      if (f.getType().isArray()) {
+        arrays++;
+      } else {
+        assertThat(f.getType().isEnum()).as(f.getName() + " is a shared constant, not per-context state").isTrue();
+      }
+    }
+    assertThat(arrays).isEqualTo(1);
+    byte[][] f = {HEX.parseHex("0102"), HEX.parseHex(""), HEX.parseHex("aa"), HEX.parseHex(""), null, new byte[300], HEX.parseHex("55"),
+        HEX.parseHex("0c0d0e")};
+    OscoreContext c = make(f, CCM, HashAlgorithm.SHA_256);
+    assertThat(c.masterSecret()).isEqualTo(f[0]);
+    assertThat(c.masterSalt()).isEmpty();
+    assertThat(c.senderId()).isEqualTo(f[2]);
+    assertThat(c.recipientId()).isEmpty();
+    assertThat(c.idContext()).isNull();
+    assertThat(c.senderKey()).isEqualTo(f[5]);
+    assertThat(c.recipientKey()).isEqualTo(f[6]);
+    assertThat(c.commonIv()).isEqualTo(f[7]);
+    f[4] = new byte[0];
+    OscoreContext withEmpty = make(f, CCM, HashAlgorithm.SHA_256);
+    assertThat(withEmpty.idContext()).isEmpty();
+    assertThat(withEmpty).isNotEqualTo(c);
+    // the same bytes split differently are a different context
+    byte[][] g = {HEX.parseHex("01"), HEX.parseHex("02"), HEX.parseHex("aa"), HEX.parseHex(""), null, new byte[300], HEX.parseHex("55"),
+        HEX.parseHex("0c0d0e")};
+    assertThat(make(g, CCM, HashAlgorithm.SHA_256)).isNotEqualTo(c);
+    assertThat(c.peerView().peerView()).isEqualTo(c).hasSameHashCodeAs(c);
+  }
 }
