@@ -1,5 +1,6 @@
 package io.edhoc.oscore;
 
+import io.edhoc.oscore.store.LongLongTable;
 import io.edhoc.oscore.store.OscoreContextStore;
 import io.edhoc.oscore.store.StoredContext;
 import java.util.HexFormat;
@@ -59,8 +60,14 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
   private final AtomicLong loaded = new AtomicLong();
   private final AtomicLong echoRecoveries = new AtomicLong();
   private final AtomicLong reservations = new AtomicLong();
-  /** Contexts created here by {@link #establish} and not yet built: Recipient ID -> holder of the creation. */
-  private final ConcurrentHashMap<CaliforniumContexts.IdKey, Long> unbuilt = new ConcurrentHashMap<>();
+  /**
+   * Contexts created here by {@link #establish} and not yet built: Recipient ID ({@link
+   * OscoreContextStore#packedId}) -> holder of the creation (never 0), under its own lock. A
+   * primitive table: one entry is written per handshake and lives as long as its context stays
+   * unused, and a map of objects would mark a card of the old generation per write for the next
+   * young collection to scan (docs/performance.md).
+   */
+  private final LongLongTable unbuilt = new LongLongTable();
   /** AEAD algorithms Californium has built a context for here (later ones of the same kind are built lazily). */
   private final Set<io.edhoc.crypto.AeadAlgorithm> provenAeads = ConcurrentHashMap.newKeySet();
   private final AtomicLong builtOnFirstUse = new AtomicLong();
@@ -135,15 +142,26 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
     }
     long holder = OscoreContextStore.newGeneration();
     CaliforniumContexts.validate(c);
-    CaliforniumContexts.IdKey key = new CaliforniumContexts.IdKey(c.recipientId());
-    if (unbuilt.putIfAbsent(key, holder) != null) { // before the record exists, so that a change event can never miss it
+    long key = OscoreContextStore.packedId(c.recipientId()); // validated: at most 7 bytes, never 0
+    boolean present;
+    synchronized (unbuilt) { // before the record exists, so that a change event can never miss it
+      present = unbuilt.containsKey(key);
+      if (!present) {
+        unbuilt.put(key, holder, 0);
+      }
+    }
+    if (present) {
       throw new CaliforniumContexts.UnsupportedOscoreContextException("OSCORE Recipient ID " + HexFormat.of().formatHex(c.recipientId())
           + " is already stored; it would replace that context");
     }
     try {
       createRecord(c, holder);
     } catch (RuntimeException e) {
-      unbuilt.remove(key, holder);
+      synchronized (unbuilt) {
+        if (unbuilt.get(key, 0) == holder) {
+          unbuilt.remove(key, 0);
+        }
+      }
       throw e;
     }
     return null;
@@ -161,7 +179,9 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
 
   /** Contexts established here whose Californium copy has not been built yet. */
   public int unbuiltContexts() {
-    return unbuilt.size();
+    synchronized (unbuilt) {
+      return unbuilt.size();
+    }
   }
 
   /** Contexts established here and built fresh by their first request. */
@@ -256,7 +276,15 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
   }
 
   private void storeChanged(byte[] recipientId, long holder) {
-    unbuilt.computeIfPresent(new CaliforniumContexts.IdKey(recipientId), (k, h) -> h == holder ? h : null); // taken over, replaced or gone: never build it fresh
+    long id = OscoreContextStore.packedId(recipientId);
+    if (id != 0) {
+      synchronized (unbuilt) {
+        long h = unbuilt.get(id, 0);
+        if (h != 0 && h != holder) {
+          unbuilt.remove(id, 0); // taken over, replaced or gone: never build it fresh
+        }
+      }
+    }
     OSCoreCtx c;
     try {
       c = local.getContext(recipientId);
@@ -274,8 +302,12 @@ public final class StoreBackedCtxDB implements OSCoreCtxDB {
       if (cached != null) {
         return cached;
       }
-      Long created = unbuilt.remove(new CaliforniumContexts.IdKey(recipientId)); // at most one fresh build per creation
-      if (created != null) {
+      long id = OscoreContextStore.packedId(recipientId);
+      long created;
+      synchronized (unbuilt) {
+        created = id == 0 ? 0 : unbuilt.remove(id, 0);
+      } // at most one fresh build per creation
+      if (created != 0) {
         OSCoreCtx fresh = buildFresh(recipientId, created);
         if (fresh != null) {
           return fresh;

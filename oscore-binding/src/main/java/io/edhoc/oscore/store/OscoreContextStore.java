@@ -152,6 +152,22 @@ public interface OscoreContextStore {
     return g;
   }
 
+  /**
+   * A Recipient ID of up to 7 bytes (every OSCORE ID: nonce length - 6, RFC 8613 section 3.3) as
+   * one long: a length marker, then the bytes; distinct IDs give distinct values, never 0. Longer
+   * IDs (no context can have one) give 0. For maps keyed by Recipient ID without an array per key.
+   */
+  static long packedId(byte[] recipientId) {
+    if (recipientId.length > 7) {
+      return 0;
+    }
+    long k = recipientId.length + 1;
+    for (byte b : recipientId) {
+      k = k << 8 | (b & 0xff);
+    }
+    return k;
+  }
+
   private static void checkStep(int ssnStep) {
     if (ssnStep < 1) {
       throw new IllegalArgumentException("the SSN reservation step must be positive");
