@@ -44,14 +44,18 @@ import org.eclipse.californium.core.network.deduplication.Deduplicator;
  * in the network longer than the retention is processed again.
  *
  * <p><b>Layout.</b> An entry is one small object ({@code Entry}: the key as three primitive
- * fields, deadline, answer, FIFO links) plus its answer's bytes; no key objects, map nodes or
- * queue nodes. Entries live in {@value #STRIPES} stripes chosen by the key's hash, each under its
- * own lock, with an open-addressing table (linear probing, a per-cache random seed in the hash so
- * that sources cannot aim at one cluster) and a doubly linked FIFO in arrival order, which is
- * deadline order: the sweep on every {@link #begin} pops expired entries from the head, amortised
- * O(1) ({@link #entriesVisited()} counts), and an abandoned entry is unlinked in O(1). These
- * entries outlive many young collections (they are kept for 45 s); fewer and smaller objects per
- * request are what a copying collector pays for under load.
+ * fields, deadline, answer, its place in the ring) plus its answer's bytes; no key objects, map
+ * nodes or queue nodes. Entries live in {@value #STRIPES} stripes chosen by the key's hash, each
+ * under its own lock, with a ring of its entries in arrival order, which is deadline order (the
+ * sweep on every {@link #begin} pops expired entries from the ring's oldest end, amortised O(1),
+ * {@link #entriesVisited()} counts), and an open-addressing table of ring positions (linear
+ * probing, a per-cache random seed in the hash so that sources cannot aim at one cluster). An
+ * abandoned entry leaves a hole that the sweep skips; a ring full of holes is compacted, amortised
+ * O(1). These entries outlive many young collections (they are kept for 45 s) and the cache is
+ * written on every request, so where it writes references matters to a copying collector: the
+ * ring takes them at its two ends, a few cards of the old generation per young collection, and the
+ * table holds ints, none (a table of references took a write into a scattered card per request
+ * and per expiry, which the next young collection had to scan; docs/performance.md).
  */
 public final class EdhocReplayCache {
   static final int STRIPES = 16;
@@ -112,9 +116,8 @@ public final class EdhocReplayCache {
     final Stripe stripe;
     int code = -1; // guarded by the stripe's lock, as are the fields below
     byte[] payload;
-    Entry prev;
-    Entry next;
-    boolean linked;
+    /** Its index in the stripe's ring, -1 once removed. */
+    int pos = -1;
 
     Entry(long addrHi, long addrLo, int portMid, long deadline, Stripe stripe) {
       this.addrHi = addrHi;
@@ -172,7 +175,7 @@ public final class EdhocReplayCache {
         if (prior.deadline > now) {
           return prior.code < 0 ? Slot.PENDING : new Slot(State.DONE, null, prior.code, prior.payload);
         }
-        st.unlink(prior); // expired but not swept yet (the head of the FIFO is younger)
+        st.unlink(prior); // expired but not swept yet (an entry before it in the ring is still alive)
       }
       if (!reserve()) {
         return Slot.UNTRACKED;
@@ -240,7 +243,7 @@ public final class EdhocReplayCache {
     Entry e = slot.entry;
     e.stripe.lock.lock();
     try {
-      if (e.linked && e.code < 0) {
+      if (e.pos >= 0 && e.code < 0) {
         e.stripe.unlink(e);
       }
     } finally {
@@ -273,6 +276,20 @@ public final class EdhocReplayCache {
     return n;
   }
 
+  /** Ring slots allocated over all stripes (for tests that bound the memory). */
+  int ringSlots() {
+    int n = 0;
+    for (Stripe st : stripes) {
+      st.lock.lock();
+      try {
+        n += st.ring.length;
+      } finally {
+        st.lock.unlock();
+      }
+    }
+    return n;
+  }
+
   /** Drops expired entries; cheap when none is due (an application may call it on a schedule). */
   public void sweep() {
     sweep(millis.getAsLong());
@@ -289,104 +306,122 @@ public final class EdhocReplayCache {
     }
   }
 
-  /** One lock's share: an open-addressing table and a FIFO of its entries. */
+  /** One lock's share: its entries in a ring in arrival order, and a table of their ring positions. */
   private final class Stripe {
     final ReentrantLock lock = new ReentrantLock();
-    Entry[] table = new Entry[16];
+    /** Entries from the oldest ({@code head}) on, {@code used} slots of them (holes included); null: a hole. */
+    Entry[] ring = new Entry[16];
+    int head;
+    int used;
     int count;
-    Entry head;
-    Entry tail;
+    /** Ring position + 1 of each entry at its probe place; 0: empty. Twice the ring's capacity. */
+    int[] table = new int[32];
     long probes;
+
+    private int tableIndex(int h) {
+      return (h >>> 4) & (table.length - 1);
+    }
 
     Entry find(long hi, long lo, int pm, int h) {
       int mask = table.length - 1;
-      for (int i = (h >>> 4) & mask;; i = (i + 1) & mask) {
+      for (int i = tableIndex(h);; i = (i + 1) & mask) {
         probes++;
-        Entry e = table[i];
-        if (e == null || e.is(hi, lo, pm)) {
+        int t = table[i];
+        if (t == 0) {
+          return null;
+        }
+        Entry e = ring[t - 1];
+        if (e.is(hi, lo, pm)) {
           return e;
         }
       }
     }
 
     void link(Entry e, int h) {
-      if (2 * (count + 1) > table.length) {
-        grow();
+      if (used == ring.length) {
+        resize(2 * count >= ring.length ? 2 * ring.length : ring.length); // grow, or only close the holes
       }
-      int mask = table.length - 1;
-      int i = (h >>> 4) & mask;
-      while (table[i] != null) {
-        i = (i + 1) & mask;
-      }
-      table[i] = e;
+      int p = (head + used) & (ring.length - 1);
+      ring[p] = e;
+      e.pos = p;
+      used++;
       count++;
-      e.linked = true;
-      e.prev = tail;
-      if (tail == null) {
-        head = e;
-      } else {
-        tail.next = e;
-      }
-      tail = e;
+      place(p, h);
     }
 
-    /** Removes {@code e} from the table (backward-shift deletion) and the FIFO, O(1) expected. */
-    void unlink(Entry e) {
+    private void place(int p, int h) {
       int mask = table.length - 1;
-      int i = (hash(e.addrHi, e.addrLo, e.portMid) >>> 4) & mask;
-      while (table[i] != e) {
+      int i = tableIndex(h);
+      while (table[i] != 0) {
         i = (i + 1) & mask;
       }
-      table[i] = null;
+      table[i] = p + 1;
+    }
+
+    /** Removes {@code e} from the table (backward-shift deletion) and leaves a hole in the ring, O(1) expected. */
+    void unlink(Entry e) {
+      int mask = table.length - 1;
+      int i = tableIndex(hash(e.addrHi, e.addrLo, e.portMid));
+      while (table[i] != e.pos + 1) {
+        i = (i + 1) & mask;
+      }
       // close the gap: move later entries of the cluster back if their home allows it
-      for (int j = (i + 1) & mask; table[j] != null; j = (j + 1) & mask) {
-        Entry m = table[j];
-        int home = (hash(m.addrHi, m.addrLo, m.portMid) >>> 4) & mask;
+      for (int j = (i + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
+        Entry m = ring[table[j] - 1];
+        int home = tableIndex(hash(m.addrHi, m.addrLo, m.portMid));
         if (((j - home) & mask) >= ((j - i) & mask)) {
-          table[i] = m;
-          table[j] = null;
+          table[i] = table[j];
           i = j;
         }
       }
-      count--;
-      e.linked = false;
-      if (e.prev == null) {
-        head = e.next;
-      } else {
-        e.prev.next = e.next;
-      }
-      if (e.next == null) {
-        tail = e.prev;
-      } else {
-        e.next.prev = e.prev;
-      }
-      e.prev = null;
-      e.next = null;
+      table[i] = 0;
+      ring[e.pos] = null;
+      e.pos = -1;
       e.payload = null;
+      count--;
       size.decrementAndGet();
+      skipHoles();
     }
 
-    /** Pops expired entries from the head: arrival order is deadline order within a stripe. */
+    /** Drops holes at both ends (a refusal's entry, abandoned right after it was added, is the newest). */
+    private void skipHoles() {
+      int mask = ring.length - 1;
+      while (used > 0 && ring[head] == null) {
+        head = (head + 1) & mask;
+        used--;
+      }
+      while (used > 0 && ring[(head + used - 1) & mask] == null) {
+        used--;
+      }
+    }
+
+    /** Pops expired entries from the oldest end: arrival order is deadline order within a stripe. */
     void sweep(long now) {
       Entry e;
-      while ((e = head) != null && e.deadline <= now) {
+      while (used > 0 && (e = ring[head]).deadline <= now) {
         visited.incrementAndGet();
         unlink(e);
       }
     }
 
-    private void grow() {
-      Entry[] old = table;
-      table = new Entry[old.length * 2];
-      int mask = table.length - 1;
-      for (Entry e : old) {
+    /** Copies the entries, in order and without holes, into a ring of {@code capacity}, and rebuilds the table. */
+    private void resize(int capacity) {
+      Entry[] r = new Entry[capacity];
+      int n = 0;
+      int mask = ring.length - 1;
+      for (int k = 0; k < used; k++) {
+        Entry e = ring[(head + k) & mask];
         if (e != null) {
-          int i = (hash(e.addrHi, e.addrLo, e.portMid) >>> 4) & mask;
-          while (table[i] != null) {
-            i = (i + 1) & mask;
-          }
-          table[i] = e;
+          e.pos = n;
+          r[n++] = e;
         }
+      }
+      ring = r;
+      head = 0;
+      used = n;
+      table = new int[2 * capacity];
+      for (int k = 0; k < n; k++) {
+        place(k, hash(r[k].addrHi, r[k].addrLo, r[k].portMid));
       }
     }
   }

@@ -73,6 +73,38 @@ class EdhocReplayCacheTest {
     assertThat(c.entriesVisited()).as("nothing of the refusals was left for the sweep").isZero();
   }
 
+  /**
+   * Requests refused while a later one was answered leave holes in the ring behind a live entry;
+   * a ring full of holes is compacted instead of grown, so 200,000 refusals among 232 answered
+   * requests cost no memory, and the answered entries stay found.
+   */
+  @Test
+  void refusalsBehindLiveEntriesDoNotGrowTheRing() {
+    EdhocReplayCache c = new EdhocReplayCache(2_000, 45_000, now::get); // room for a round of pending requests
+    for (int i = 0; i < 32; i++) {
+      c.complete(c.begin(new InetSocketAddress("192.0.2.1", 2000 + i), 1), new Response(ResponseCode.CHANGED));
+    }
+    EdhocReplayCache.Slot[] refused = new EdhocReplayCache.Slot[1_000];
+    for (int round = 0; round < 200; round++) {
+      for (int i = 0; i < refused.length; i++) {
+        refused[i] = c.begin(new InetSocketAddress("10.0.0.1", 1024 + i), round);
+      }
+      c.complete(c.begin(new InetSocketAddress("192.0.2.2", 3000 + round), 1), new Response(ResponseCode.CHANGED));
+      for (EdhocReplayCache.Slot s : refused) {
+        c.abandon(s); // each a hole behind the answered request
+      }
+    }
+    assertThat(c.size()).isEqualTo(232);
+    // sized by a round's peak (1,000 pending at once over 16 stripes), not by the 200,000 places the refusals took
+    assertThat(c.ringSlots()).as("ring slots over all stripes").isLessThanOrEqualTo(16 * 256);
+    for (int i = 0; i < 32; i++) {
+      assertThat(c.begin(new InetSocketAddress("192.0.2.1", 2000 + i), 1).state()).isEqualTo(EdhocReplayCache.State.DONE);
+    }
+    for (int round = 0; round < 200; round++) {
+      assertThat(c.begin(new InetSocketAddress("192.0.2.2", 3000 + round), 1).state()).isEqualTo(EdhocReplayCache.State.DONE);
+    }
+  }
+
   @Test
   void lookupsProbeAFewSlotsAtFullOccupancy() {
     int n = 100_000;
