@@ -468,7 +468,9 @@ final class BenchCommand implements Callable<Integer> {
 
   /** The transport of the next handshake (round robin), seen through a clock of its sends. */
   private SentClock nextTransport() {
-    return new SentClock(transports.get(Math.floorMod(nextTransport.getAndIncrement(), transports.size())));
+    EdhocTransport t = transports.get(Math.floorMod(nextTransport.getAndIncrement(), transports.size()));
+    // one handshake, one source port (as one client): the lean CoAP client otherwise spreads requests over its sockets
+    return new SentClock(t instanceof DatagramCoapTransport d ? d.onOnePort() : t);
   }
 
   private CompletableFuture<?> handshake(EdhocTransport t) {

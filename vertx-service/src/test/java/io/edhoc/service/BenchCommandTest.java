@@ -172,6 +172,25 @@ class BenchCommandTest {
     assertThat(svc.sessionStore().size()).isZero();
   }
 
+  /**
+   * The server binds an Echo value to the client's address and port (RFC 9175 2.4), so the lean
+   * client repeats a challenged message_1 from the port the challenge went to, and keeps a
+   * handshake on one port. Before, the repetition left from the next of its sockets and every
+   * handshake failed with "refused twice" once the Echo check applied (under a flood with
+   * {@code auto}).
+   */
+  @Test
+  void honestHandshakesAnswerTheEchoChallengeFromTheirOwnSourcePort() throws Exception {
+    start("on");
+    CliRun r = CliRun.of("bench", "coap://127.0.0.1:" + svc.coapPort(), "--credentials", client(), "--concurrency", "2", "--count", "10",
+        "--coap-endpoints", "3", "--quiet");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(summary(r)).as(r.toString()).containsExactly(10, 0, 0);
+    assertThat(svc.metrics().scrape())
+        .contains("edhoc_echo_challenges_total{reason=\"echo_required\",transport=\"coap\"} 10.0")
+        .doesNotContain("reason=\"echo_rejected\"");
+  }
+
   @Test
   void halfOpenAlongsideHonestHandshakes() {
     CliRun r = CliRun.of("bench", "http://127.0.0.1:" + svc.httpPort(), "--credentials", client(), "--half-open", "20", "--concurrency", "2",

@@ -38,7 +38,9 @@ import org.eclipse.californium.core.coap.CoAP.ResponseCode;
  * exponential back-off from a random initial timeout in [ACK_TIMEOUT, ACK_TIMEOUT x
  * ACK_RANDOM_FACTOR] (2-3 s) up to MAX_RETRANSMIT (4), stopped by an empty ACK (a separate
  * response follows); piggybacked, separate (CON, acknowledged) and NON responses; RST; the Echo
- * challenge of RFC 9175 answered once, as {@link CoapEdhocTransport} does. What it refuses: a
+ * challenge of RFC 9175 answered once, from the source port the challenge was sent to (the server
+ * binds the value to it), as {@link CoapEdhocTransport} does; {@link #onOnePort()}, the view bench
+ * takes per handshake, sends all of a handshake's requests from one port. What it refuses: a
  * block-wise response (Block2) fails the request with a message naming {@code --coap-client
  * californium}, which handles it.
  *
@@ -145,8 +147,8 @@ public final class DatagramCoapTransport implements EdhocTransport, AutoCloseabl
     }
   }
 
-  /** A decoded response: code, Content-Format (-1: none), Echo value (or null), payload. */
-  record Answer(ResponseCode code, int contentFormat, byte[] echo, byte[] payload) {}
+  /** A decoded response: code, Content-Format (-1: none), Echo value (or null), payload, and the socket it came on. */
+  record Answer(ResponseCode code, int contentFormat, byte[] echo, byte[] payload, int socket) {}
 
   /**
    * @param uri the EDHOC resource ({@code coap://host:port/path}; no path: /.well-known/edhoc)
@@ -205,31 +207,60 @@ public final class DatagramCoapTransport implements EdhocTransport, AutoCloseabl
     return retransmissions.get();
   }
 
+  /** Each request from the next socket in turn (with a free Message ID); see {@link #onOnePort()} for one client's view. */
   @Override
   public CompletableFuture<Reply> post(byte[] body) {
-    return send(body, null).thenCompose(a -> {
+    return post(body, ANY_SOCKET);
+  }
+
+  /**
+   * A view of this client that sends every request from one socket, the next in turn when the view
+   * is made: what one CoAP client does for one handshake (message_1, its Echo retry and message_3
+   * from one source port). {@code bench} takes one per handshake.
+   */
+  public EdhocTransport onOnePort() {
+    int socket = Math.floorMod(nextSocket.getAndIncrement(), sockets.size());
+    return new EdhocTransport() {
+      @Override
+      public CompletableFuture<Reply> post(byte[] body) {
+        return DatagramCoapTransport.this.post(body, socket);
+      }
+
+      @Override
+      public String target() {
+        return uri;
+      }
+    };
+  }
+
+  private static final int ANY_SOCKET = -1;
+
+  private CompletableFuture<Reply> post(byte[] body, int socket) {
+    return send(body, null, socket).thenCompose(a -> {
       if (EchoOption.isChallenge(a.code(), a.echo())) {
-        // RFC 9175 2.3: repeat the request once with the Echo value; a second challenge is the answer
-        return send(body, a.echo());
+        // RFC 9175 2.3: repeat the request once with the Echo value, from the source port it was
+        // issued to (a server binds it to the client's address and port); a second challenge is the answer
+        return send(body, a.echo(), a.socket());
       }
       return CompletableFuture.completedFuture(a);
     }).thenApply(a -> CoapEdhocTransport.reply(a.code(), a.contentFormat(), a.payload()));
   }
 
-  private CompletableFuture<Answer> send(byte[] body, byte[] echo) {
+  /** Sends from {@code only} (a socket index), or from the next socket in turn with a free Message ID ({@link #ANY_SOCKET}). */
+  private CompletableFuture<Answer> send(byte[] body, byte[] echo, int only) {
     if (closed) {
       return CompletableFuture.failedFuture(new IOException("the CoAP client is closed"));
     }
     long now = System.nanoTime();
-    int socket = -1;
-    int mid = -1;
-    for (int tries = 0; tries < sockets.size() && mid < 0; tries++) {
+    int socket = only;
+    int mid = only == ANY_SOCKET ? -1 : messageIds[only].take(now);
+    for (int tries = 0; only == ANY_SOCKET && tries < sockets.size() && mid < 0; tries++) {
       socket = Math.floorMod(nextSocket.getAndIncrement(), sockets.size());
       mid = messageIds[socket].take(now);
     }
     if (mid < 0) {
-      return CompletableFuture.failedFuture(new IOException("Message IDs exhausted: each of the " + sockets.size() + " source ports has used its "
-          + "Message IDs within EXCHANGE_LIFETIME (247 s); give more --coap-endpoints"));
+      return CompletableFuture.failedFuture(new IOException("Message IDs exhausted: " + (only == ANY_SOCKET ? "each of the " + sockets.size()
+          + " source ports has" : "the handshake's source port has") + " used its Message IDs within EXCHANGE_LIFETIME (247 s); give more --coap-endpoints"));
     }
     long token = nextToken.getAndIncrement();
     Exchange x = new Exchange(token, socket, mid, request(mid, token, body, echo), now, timeoutNanos);
@@ -432,7 +463,7 @@ public final class DatagramCoapTransport implements EdhocTransport, AutoCloseabl
     if (type != TYPE_ACK && type != TYPE_CON && type != TYPE_NON) {
       return;
     }
-    Answer a = parse(d, 4 + tkl, code);
+    Answer a = parse(d, 4 + tkl, code, socket);
     if (a == null) {
       finish(x, null, new IOException("malformed CoAP response from " + uri));
     } else if (a.code() == null) {
@@ -444,7 +475,7 @@ public final class DatagramCoapTransport implements EdhocTransport, AutoCloseabl
   }
 
   /** Options and payload from {@code offset}; null when malformed; an Answer with a null code for Block2. */
-  private static Answer parse(ByteBuffer d, int offset, int code) {
+  private static Answer parse(ByteBuffer d, int offset, int code, int socket) {
     int end = d.limit();
     int i = offset;
     int number = 0;
@@ -486,12 +517,12 @@ public final class DatagramCoapTransport implements EdhocTransport, AutoCloseabl
         echo = new byte[len];
         d.get(i, echo);
       } else if (number == BLOCK2) {
-        return new Answer(null, cf, null, null);
+        return new Answer(null, cf, null, null, socket);
       }
       i += len;
     }
     try {
-      return new Answer(ResponseCode.valueOf(code), cf, echo, payload);
+      return new Answer(ResponseCode.valueOf(code), cf, echo, payload, socket);
     } catch (RuntimeException unknownCode) {
       return null;
     }

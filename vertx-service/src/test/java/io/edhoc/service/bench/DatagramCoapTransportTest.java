@@ -178,6 +178,7 @@ class DatagramCoapTransportTest {
     byte[] echo = HexFormat.of().parseHex("00112233445566778899aabbccddeeff");
     send(r.from(), response(ACK, UNAUTHORIZED, r.request().getMID(), r.request().getTokenBytes(), new Object[][] {{252, echo}}, new byte[0]));
     Received again = receive();
+    assertThat(again.from()).as("from the port the Echo value was issued to").isEqualTo(r.from());
     assertThat(again.request().getPayload()).containsExactly(1, 2);
     assertThat(again.request().getMID()).isNotEqualTo(r.request().getMID());
     assertThat(again.request().getTokenBytes()).isNotEqualTo(r.request().getTokenBytes());
@@ -187,6 +188,25 @@ class DatagramCoapTransportTest {
         new byte[0]));
     EdhocTransport.Reply reply = f.get(5, TimeUnit.SECONDS);
     assertThat(reply.status()).isEqualTo("4.01 Unauthorized");
+  }
+
+  @Test
+  void aOnePortViewSendsEveryRequestFromOneSocketAndViewsTakeTheSocketsInTurn() throws Exception {
+    DatagramCoapTransport c = client(5000);
+    EdhocTransport first = c.onOnePort();
+    EdhocTransport second = c.onOnePort();
+    SocketAddress[] from = new SocketAddress[4];
+    EdhocTransport[] views = {first, first, second, first};
+    for (int i = 0; i < views.length; i++) {
+      var f = views[i].post(new byte[] {(byte) i});
+      Received r = receive();
+      from[i] = r.from();
+      send(r.from(), response(ACK, CHANGED, r.request().getMID(), r.request().getTokenBytes(), new Object[][] {{12, CF65}}, new byte[] {1}));
+      assertThat(f.get(5, TimeUnit.SECONDS).kind()).isEqualTo(EdhocTransport.Kind.SUCCESS);
+    }
+    assertThat(from[1]).isEqualTo(from[0]);
+    assertThat(from[3]).isEqualTo(from[0]);
+    assertThat(from[2]).isNotEqualTo(from[0]);
   }
 
   @Test
