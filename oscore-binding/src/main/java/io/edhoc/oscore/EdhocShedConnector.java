@@ -47,6 +47,12 @@ import org.eclipse.californium.elements.config.Configuration;
  * Californium's sender thread: a refusal then waits for no second thread to be scheduled (on a
  * busy core that wake-up, behind the engine workers, was a part of the refusals' tail;
  * docs/performance.md). Should that send fail, the answer goes through the sender thread.
+ *
+ * <p>With several receiver threads (Californium's {@code UDP.RECEIVER_THREAD_COUNT}) each decides
+ * for the datagrams it received: the parser and serializer keep no state, and the resource's
+ * checks (queue, Echo MAC, replay cache, hooks) are the ones its late path already runs on
+ * Californium's several protocol threads. Two threads take turns on the socket, so one receives
+ * while the other answers or waits for a core.
  */
 public class EdhocShedConnector extends UDPConnector {
   private final UdpDataParser parser = new UdpDataParser();

@@ -382,7 +382,7 @@ public final class EdhocService implements AutoCloseable {
     if (config.coap.enabled) {
       coapQueue = EngineQueue.sizedFromCores("edhoc-coap", config.limits.engineWorkers, config.limits.engineQueuePerWorker);
       coap = new CoapTransport(config.coap.host, config.coap.port, endpoint, contexts, config.limits.maxBodyBytes, echo,
-          config.coap.helloResource, coapQueue, config.limits.shedRetryAfterSeconds, Math.max(1000, 2 * config.limits.maxHalfOpen));
+          config.coap.helloResource, coapQueue, config.limits.shedRetryAfterSeconds, Math.max(1000, 2 * config.limits.maxHalfOpen), config.coap.receiverThreads);
       if ("auto".equals(config.coap.echoReachability) && echo != null) {
         // challenge only under pressure: half-open sessions or queued CoAP requests past the threshold
         double t = config.coap.echoAutoThreshold;

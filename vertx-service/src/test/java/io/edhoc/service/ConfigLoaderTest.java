@@ -63,6 +63,8 @@ class ConfigLoaderTest {
     assertProblem("cluster:\n  stateKey: abc\n", "cluster.stateKey", "64 hex digits");
     assertProblem("credentials: 5\n", "credentials", "must be a map");
     assertProblem("coap:\n  echoWindowSeconds: 0\n", "coap.echoWindowSeconds", "between 1");
+    assertProblem("coap:\n  receiverThreads: 0\n", "coap.receiverThreads", "between 1");
+    assertProblem("coap:\n  receiverThreads: 17\n", "coap.receiverThreads", "between 1");
     assertProblem("oscore:\n  store: redis\n", "oscore.store", "memory, file or cluster");
     assertProblem("oscore:\n  ssnStep: 0\n", "oscore.ssnStep", "between 1");
     assertProblem("oscore:\n  file:\n    key: 00\n", "oscore.file.key", "64 hex digits");
@@ -76,6 +78,8 @@ class ConfigLoaderTest {
     ServiceConfig c = ConfigLoader.parse("coap:\n  echoReachability: true\n  echoWindowSeconds: 60\n");
     assertThat(c.coap.echoReachability).isEqualTo("on");
     assertThat(c.coap.echoWindowSeconds).isEqualTo(60);
+    assertThat(c.coap.receiverThreads).as("default").isEqualTo(2);
+    assertThat(ConfigLoader.parse("coap:\n  receiverThreads: 1\n").coap.receiverThreads).isEqualTo(1);
     assertThat(ConfigLoader.load(null, Map.of("EDHOC_COAP_ECHO_REACHABILITY", "true")).coap.echoReachability).isEqualTo("on");
     assertThat(ConfigLoader.parse("coap:\n  echoReachability: false\n").coap.echoReachability).isEqualTo("off");
     assertThat(ConfigLoader.parse("coap:\n  echoReachability: auto\n  echoAutoThreshold: 0.25\n").coap.echoAutoThreshold).isEqualTo(0.25);

@@ -122,6 +122,73 @@ class OverloadTest {
     }
   }
 
+  /**
+   * The early CoAP refusals run on two receive threads by default (coap.receiverThreads): one
+   * receives while the other answers or waits for a core. A burst of message_1s from eight source
+   * ports while the engine is held is answered 5.03 exactly once each, and counted once each.
+   */
+  @Test
+  @Timeout(120)
+  void twoReceiveThreadsAnswerABurstOfRefusalsOnceEach() throws Exception {
+    ServiceConfig c = TestSupport.config(dir);
+    c.limits.ratePerSourcePerSecond = 0;
+    c.limits.engineWorkers = 1;
+    c.limits.engineQueuePerWorker = 1;
+    c.coap.echoReachability = "off";
+    assertThat(c.coap.receiverThreads).isEqualTo(2);
+    java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+    try (EdhocService svc = EdhocService.start(c, null)) {
+      assertThat(Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
+          .filter(t -> t.getName().startsWith("UDP-Receiver-"))).as("the service's UDP receive threads").hasSize(2);
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch busy = new CountDownLatch(1);
+      svc.onEstablished((info, s, ctx) -> {
+        busy.countDown();
+        release.await(60, TimeUnit.SECONDS);
+      });
+      EdhocConfig client = TestSupport.clientConfig(dir, CipherSuite.SUITE_2, Method.STAT_STAT);
+      URI coapUri = URI.create("coap://127.0.0.1:" + svc.coapPort() + "/.well-known/edhoc");
+      CoapClient coap = new CoapClient(coapUri).setTimeout(30_000L);
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+      try (io.edhoc.service.bench.DatagramCoapTransport burst = new io.edhoc.service.bench.DatagramCoapTransport(coapUri.toString(), 8, 30_000,
+          pool)) {
+        // the only worker held in a handshake's message_3, the queue of one filled
+        Initiator.AwaitingMessage2 c2 = Edhoc.initiator(client).writeMessage1();
+        CoapResponse cr2 = coap.advanced(coapPost(coapUri, ServiceTest.withTrue(c2.message1())));
+        Initiator.AwaitingMessage4 c4 = c2.readMessage2(cr2.getPayload()).writeMessage3();
+        CompletableFuture<CoapResponse> cr3 = async(coap, coapPost(coapUri,
+            ServiceTest.concat(ConnectionIdCodec.encode(c4.connectionIdR()), c4.message3())));
+        assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<CoapResponse> queued = async(coap, coapPost(coapUri, ServiceTest.withTrue(Edhoc.initiator(client).writeMessage1().message1())));
+        awaitWaiting(svc.coapQueue(), 1);
+
+        int n = 200;
+        java.util.List<byte[]> bodies = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          bodies.add(ServiceTest.withTrue(Edhoc.initiator(client).writeMessage1().message1()));
+        }
+        java.util.List<CompletableFuture<io.edhoc.oscore.EdhocTransport.Reply>> answers = new java.util.ArrayList<>();
+        for (byte[] body : bodies) {
+          answers.add(burst.post(body));
+        }
+        for (CompletableFuture<io.edhoc.oscore.EdhocTransport.Reply> a : answers) {
+          assertThat(a.get(30, TimeUnit.SECONDS).kind()).isEqualTo(io.edhoc.oscore.EdhocTransport.Kind.OVERLOADED);
+        }
+        assertThat(release.getCount()).isEqualTo(1); // all answered while the worker was held
+        assertThat(burst.retransmissions()).isZero();
+        assertThat(svc.coapQueue().shedStarts()).isEqualTo(n);
+        assertThat(svc.metrics().scrape()).contains("edhoc_requests_shed_total{message=\"message_1\",transport=\"coap\"} " + n + ".0");
+
+        release.countDown();
+        assertThat(cr3.get(30, TimeUnit.SECONDS).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(queued.get(30, TimeUnit.SECONDS).getCode()).isEqualTo(ResponseCode.CHANGED);
+      } finally {
+        coap.shutdown();
+        pool.shutdownNow();
+      }
+    }
+  }
+
   private static void awaitWaiting(EngineQueue q, int n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (q.waiting() < n && System.nanoTime() < deadline) {

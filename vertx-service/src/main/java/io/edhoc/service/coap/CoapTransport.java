@@ -45,17 +45,22 @@ public final class CoapTransport implements AutoCloseable {
 
   public CoapTransport(String host, int port, EdhocEndpoint edhoc, CaliforniumContexts contexts, int maxBody, EchoVerifier echo,
       String helloPath) {
-    this(host, port, edhoc, contexts, maxBody, echo, helloPath, null, 1, 100_000);
+    this(host, port, edhoc, contexts, maxBody, echo, helloPath, null, 1, 100_000, 1);
   }
 
   /**
    * With {@code queue}: the engine runs on the queue's workers, and a request that finds it full
    * gets 5.03 with Max-Age {@code shedMaxAge} at once (counted as shed). {@code replayEntries}
-   * bounds the EDHOC deduplication cache ({@link EdhocReplayCache}).
+   * bounds the EDHOC deduplication cache ({@link EdhocReplayCache}). {@code receiverThreads}
+   * threads receive on the socket and answer the early refusals ({@link EdhocShedConnector}).
    */
   public CoapTransport(String host, int port, EdhocEndpoint edhoc, CaliforniumContexts contexts, int maxBody, EchoVerifier echo,
-      String helloPath, EngineQueue queue, int shedMaxAge, int replayEntries) {
+      String helloPath, EngineQueue queue, int shedMaxAge, int replayEntries, int receiverThreads) {
+    if (receiverThreads < 1) {
+      throw new IllegalArgumentException("at least one receiver thread");
+    }
     Configuration cfg = configuration();
+    cfg.set(UdpConfig.UDP_RECEIVER_THREAD_COUNT, receiverThreads); // read by the connector below
     // a block-wise (Block1) transfer is reassembled by Californium up to this size (then 4.13 from
     // Californium); below it the resource's limit answers (4.13 + Size1, counted as too_large)
     cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, Math.max(maxBody, cfg.get(CoapConfig.MAX_RESOURCE_BODY_SIZE)));

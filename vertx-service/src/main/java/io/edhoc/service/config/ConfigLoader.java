@@ -284,6 +284,7 @@ public final class ConfigLoader {
       throw new ConfigException("coap.helloResource", "must be one path segment of letters, digits, '.', '_', '~', '-' (or empty)");
     }
     range("coap.echoWindowSeconds", c.coap.echoWindowSeconds, 1, 300);
+    range("coap.receiverThreads", c.coap.receiverThreads, 1, 16);
     String echo = c.coap.echoReachability == null ? "" : c.coap.echoReachability.trim().toLowerCase(java.util.Locale.ROOT);
     switch (echo) {
       case "true", "on" -> c.coap.echoReachability = "on";

@@ -49,6 +49,12 @@ public final class ServiceConfig {
     public int echoWindowSeconds = 30;
     /** Path of the example OSCORE-protected resource; empty disables it. */
     public String helloResource = "hello";
+    /**
+     * Threads receiving on the UDP socket (1..16). They also answer the refusals under pressure
+     * (5.03, 4.01 + Echo); with two, one receives while the other answers or waits for a core
+     * (docs/performance.md, "Two receive threads").
+     */
+    public int receiverThreads = 2;
   }
 
   /** Admin listener: GET /health and GET /metrics. Loopback by default. */
