@@ -42,12 +42,8 @@ class OverloadTest {
   @Test
   @Timeout(120)
   void aFullEngineQueueIsAnsweredAtOnceWith503AndCounted() throws Exception {
-    ServiceConfig c = TestSupport.config(dir);
-    c.limits.ratePerSourcePerSecond = 0;
-    c.limits.engineWorkers = 1;
-    c.limits.engineQueuePerWorker = 1;
+    ServiceConfig c = oneWorkerQueueOfOne();
     c.limits.shedRetryAfterSeconds = 2;
-    c.coap.echoReachability = "off"; // auto would answer 4.01 + Echo first under this pressure
     try (EdhocService svc = EdhocService.start(c, null)) {
       CountDownLatch release = new CountDownLatch(1);
       CountDownLatch httpBusy = new CountDownLatch(1);
@@ -130,11 +126,7 @@ class OverloadTest {
   @Test
   @Timeout(120)
   void twoReceiveThreadsAnswerABurstOfRefusalsOnceEach() throws Exception {
-    ServiceConfig c = TestSupport.config(dir);
-    c.limits.ratePerSourcePerSecond = 0;
-    c.limits.engineWorkers = 1;
-    c.limits.engineQueuePerWorker = 1;
-    c.coap.echoReachability = "off";
+    ServiceConfig c = oneWorkerQueueOfOne();
     assertThat(c.coap.receiverThreads).isEqualTo(2);
     java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
     try (EdhocService svc = EdhocService.start(c, null)) {
@@ -187,6 +179,16 @@ class OverloadTest {
         pool.shutdownNow();
       }
     }
+  }
+
+  /** One engine worker and a queue of one per transport, no rate limit, Echo off (auto would answer 4.01 + Echo first under this pressure). */
+  private ServiceConfig oneWorkerQueueOfOne() throws Exception {
+    ServiceConfig c = TestSupport.config(dir);
+    c.limits.ratePerSourcePerSecond = 0;
+    c.limits.engineWorkers = 1;
+    c.limits.engineQueuePerWorker = 1;
+    c.coap.echoReachability = "off";
+    return c;
   }
 
   private static void awaitWaiting(EngineQueue q, int n) throws InterruptedException {
