@@ -52,7 +52,7 @@ public final class ServiceConfig {
     /**
      * Threads receiving on the UDP socket (1..16). They also answer the refusals under pressure
      * (5.03, 4.01 + Echo); with two, one receives while the other answers or waits for a core
-     * (docs/performance.md, "Two receive threads").
+     * (docs/performance.md, "Overload: two receive threads").
      */
     public int receiverThreads = 2;
   }
