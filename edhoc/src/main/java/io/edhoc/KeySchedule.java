@@ -29,6 +29,7 @@ import io.edhoc.crypto.Signer;
  * wipe them. Every derived value is reported to the {@link Trace} (tests only).
  */
 final class KeySchedule {
+  private static final byte[] EMPTY = new byte[0];
   final CipherSuite suite;
   final EdhocHash hash;
   final Aead aead;
@@ -69,7 +70,8 @@ final class KeySchedule {
 
   /** EDHOC_KDF(PRK, info_label, context, length) with info = (info_label, context: bstr, length). */
   byte[] kdf(String name, byte[] prk, int infoLabel, byte[] context, int length) {
-    byte[] info = new CborWriter(context.length + 16).writeInt(infoLabel).writeBytes(context).writeInt(length).toByteArray();
+    int size = CborWriter.headLength(infoLabel) + CborWriter.headLength(context.length) + context.length + CborWriter.headLength(length);
+    byte[] info = new CborWriter(size).writeInt(infoLabel).writeBytes(context).writeInt(length).finish();
     if (tracing) {
       traced("info for " + name, info);
     }
@@ -81,20 +83,28 @@ final class KeySchedule {
   /** TH_2 = H( G_Y, H(message_1) ). */
   byte[] th2(byte[] gY, byte[] message1) {
     byte[] hMessage1 = traced("H(message_1)", hash.hash(message1));
-    byte[] input = traced("Input to calculate TH_2", CborWriter.sequence(CborWriter.bstr(gY), CborWriter.bstr(hMessage1)));
-    return traced("TH_2", hash.hash(input));
+    return transcriptHash("TH_2", CborWriter.bstr(gY), CborWriter.bstr(hMessage1));
   }
 
   /** TH_3 = H( TH_2, PLAINTEXT_2, CRED_R ). */
   byte[] th3(byte[] th2, byte[] plaintext2, byte[] credR) {
-    byte[] input = traced("Input to calculate TH_3", CborWriter.sequence(CborWriter.bstr(th2), plaintext2, credR));
-    return traced("TH_3", hash.hash(input));
+    return transcriptHash("TH_3", CborWriter.bstr(th2), plaintext2, credR);
   }
 
   /** TH_4 = H( TH_3, PLAINTEXT_3, CRED_I ). */
   byte[] th4(byte[] th3, byte[] plaintext3, byte[] credI) {
-    byte[] input = traced("Input to calculate TH_4", CborWriter.sequence(CborWriter.bstr(th3), plaintext3, credI));
-    return traced("TH_4", hash.hash(input));
+    return transcriptHash("TH_4", CborWriter.bstr(th3), plaintext3, credI);
+  }
+
+  /**
+   * H( input ), input the CBOR sequence of the encoded items given: hashed part by part (the
+   * sequence is built only for a test trace, as "Input to calculate TH_n").
+   */
+  private byte[] transcriptHash(String name, byte[]... input) {
+    if (tracing) {
+      traced("Input to calculate " + name, CborWriter.sequence(input));
+    }
+    return traced(name, hash.hash(input));
   }
 
   // ---- 4.1.1.1 - 4.1.1.3: PRK_2e, PRK_3e2m, PRK_4e3m ----
@@ -183,8 +193,7 @@ final class KeySchedule {
 
   /** Method 4: TH_3 = H( TH_2, PLAINTEXT_2A ). */
   byte[] th3Psk(byte[] th2, byte[] plaintext2a) {
-    byte[] input = traced("Input to calculate TH_3", CborWriter.sequence(CborWriter.bstr(th2), plaintext2a));
-    return traced("TH_3", hash.hash(input));
+    return transcriptHash("TH_3", CborWriter.bstr(th2), plaintext2a);
   }
 
   /**
@@ -198,8 +207,7 @@ final class KeySchedule {
 
   /** Method 4: TH_4 = H( TH_3, ID_CRED_PSK, PLAINTEXT_3B, CRED_I, CRED_R ), ID_CRED_PSK as sent. */
   byte[] th4Psk(byte[] th3, byte[] idCredPskAsSent, byte[] plaintext3b, byte[] credI, byte[] credR) {
-    byte[] input = traced("Input to calculate TH_4", CborWriter.sequence(CborWriter.bstr(th3), idCredPskAsSent, plaintext3b, credI, credR));
-    return traced("TH_4", hash.hash(input));
+    return transcriptHash("TH_4", CborWriter.bstr(th3), idCredPskAsSent, plaintext3b, credI, credR);
   }
 
   // ---- 5.3.2 / 5.4.2: MAC_2, MAC_3 ----
@@ -263,18 +271,21 @@ final class KeySchedule {
 
   /** Sig_structure = [ "Signature1", protected, external_aad, payload ]. */
   static byte[] sigStructure(byte[] protectedHeader, byte[] externalAad, byte[] payload) {
-    return new CborWriter(protectedHeader.length + externalAad.length + payload.length + 24)
+    int size = 1 + 11 + CborWriter.headLength(protectedHeader.length) + protectedHeader.length + CborWriter.headLength(externalAad.length)
+        + externalAad.length + CborWriter.headLength(payload.length) + payload.length;
+    return new CborWriter(size)
         .writeArrayHeader(4)
         .writeText("Signature1")
         .writeBytes(protectedHeader)
         .writeBytes(externalAad)
         .writeBytes(payload)
-        .toByteArray();
+        .finish();
   }
 
   /** Enc_structure = [ "Encrypt0", h'', external_aad ] (A_3 with TH_3, A_4 with TH_4). */
   static byte[] encStructure(byte[] externalAad) {
-    return new CborWriter(externalAad.length + 16).writeArrayHeader(3).writeText("Encrypt0").writeBytes(new byte[0]).writeBytes(externalAad).toByteArray();
+    int size = 1 + 9 + 1 + CborWriter.headLength(externalAad.length) + externalAad.length;
+    return new CborWriter(size).writeArrayHeader(3).writeText("Encrypt0").writeBytes(EMPTY).writeBytes(externalAad).finish();
   }
 
   static byte[] xor(byte[] a, byte[] b) {

@@ -16,57 +16,57 @@ import java.util.Arrays;
  * belongs to one call.
  */
 public final class CborWriter {
-  private final Buffer out;
+  /** The bytes written so far: {@code buf[0 .. count)}; the array grows by doubling. */
+  private byte[] buf;
+  private int count;
 
   public CborWriter() {
     this(64);
   }
 
+  /**
+   * A writer whose first array has {@code initialCapacity} bytes. A caller that passes the exact
+   * size of what it writes (see {@link #headLength}) gets that array back from {@link #finish()}
+   * without a copy.
+   */
   public CborWriter(int initialCapacity) {
-    this.out = new Buffer(initialCapacity);
+    if (initialCapacity < 0) {
+      throw new IllegalArgumentException("negative initial capacity");
+    }
+    buf = new byte[Math.max(initialCapacity, 1)];
   }
 
-  /** An unsynchronized growable byte array with the subset of ByteArrayOutputStream used here. */
-  private static final class Buffer {
-    private byte[] buf;
-    private int count;
+  /**
+   * The length of an item's head (RFC 8949 section 3) whose argument is {@code value}: 1, 2, 3,
+   * 5 or 9 bytes. For an integer item pass its value (a negative one is encoded as -1 - value);
+   * for a byte or text string, its length.
+   */
+  public static int headLength(long value) {
+    long v = value < 0 ? -1 - value : value;
+    return v < 24 ? 1 : v < 0x100 ? 2 : v < 0x10000 ? 3 : v < 0x100000000L ? 5 : 9;
+  }
 
-    Buffer(int initialCapacity) {
-      if (initialCapacity < 0) {
-        throw new IllegalArgumentException("negative initial capacity");
-      }
-      buf = new byte[Math.max(initialCapacity, 1)];
+  private void ensure(int extra) {
+    requireOpen();
+    int need = count + extra;
+    if (need < 0) {
+      throw new OutOfMemoryError("CBOR item too large");
     }
+    if (need > buf.length) {
+      int grown = buf.length << 1;
+      buf = Arrays.copyOf(buf, grown - need < 0 || grown < 0 ? need : grown);
+    }
+  }
 
-    private void ensure(int extra) {
-      int need = count + extra;
-      if (need < 0) {
-        throw new OutOfMemoryError("CBOR item too large");
-      }
-      if (need > buf.length) {
-        int grown = buf.length << 1;
-        buf = Arrays.copyOf(buf, grown - need < 0 || grown < 0 ? need : grown);
-      }
-    }
+  private void write(int b) {
+    ensure(1);
+    buf[count++] = (byte) b;
+  }
 
-    void write(int b) {
-      ensure(1);
-      buf[count++] = (byte) b;
-    }
-
-    void write(byte[] b, int off, int len) {
-      ensure(len);
-      System.arraycopy(b, off, buf, count, len);
-      count += len;
-    }
-
-    int size() {
-      return count;
-    }
-
-    byte[] toByteArray() {
-      return buf.length == count ? buf.clone() : Arrays.copyOf(buf, count);
-    }
+  private void write(byte[] b, int off, int len) {
+    ensure(len);
+    System.arraycopy(b, off, buf, count, len);
+    count += len;
   }
 
   private void head(int majorType, long value) {
@@ -75,23 +75,23 @@ public final class CborWriter {
       throw new IllegalArgumentException("negative length/argument");
     }
     if (value < 24) {
-      out.write(mt | (int) value);
+      write(mt | (int) value);
     } else if (value < 0x100) {
-      out.write(mt | 24);
-      out.write((int) value);
+      write(mt | 24);
+      write((int) value);
     } else if (value < 0x10000) {
-      out.write(mt | 25);
-      out.write((int) (value >>> 8));
-      out.write((int) value);
+      write(mt | 25);
+      write((int) (value >>> 8));
+      write((int) value);
     } else if (value < 0x100000000L) {
-      out.write(mt | 26);
+      write(mt | 26);
       for (int s = 24; s >= 0; s -= 8) {
-        out.write((int) (value >>> s));
+        write((int) (value >>> s));
       }
     } else {
-      out.write(mt | 27);
+      write(mt | 27);
       for (int s = 56; s >= 0; s -= 8) {
-        out.write((int) (value >>> s));
+        write((int) (value >>> s));
       }
     }
   }
@@ -127,24 +127,24 @@ public final class CborWriter {
     if (v.bitLength() < 64) {
       head(mt, v.longValue());
     } else {
-      out.write((mt << 5) | 27);
+      write((mt << 5) | 27);
       long l = v.longValue();
       for (int s = 56; s >= 0; s -= 8) {
-        out.write((int) (l >>> s));
+        write((int) (l >>> s));
       }
     }
   }
 
   public CborWriter writeBytes(byte[] value) {
     head(2, value.length);
-    out.write(value, 0, value.length);
+    write(value, 0, value.length);
     return this;
   }
 
   public CborWriter writeText(String value) {
     byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
     head(3, utf8.length);
-    out.write(utf8, 0, utf8.length);
+    write(utf8, 0, utf8.length);
     return this;
   }
 
@@ -164,18 +164,18 @@ public final class CborWriter {
   }
 
   public CborWriter writeBoolean(boolean value) {
-    out.write(value ? 0xf5 : 0xf4);
+    write(value ? 0xf5 : 0xf4);
     return this;
   }
 
   public CborWriter writeNull() {
-    out.write(0xf6);
+    write(0xf6);
     return this;
   }
 
   /** Appends bytes that already are one or more encoded CBOR items (e.g. CRED_x as received). */
   public CborWriter writeRaw(byte[] encoded) {
-    out.write(encoded, 0, encoded.length);
+    write(encoded, 0, encoded.length);
     return this;
   }
 
@@ -213,10 +213,10 @@ public final class CborWriter {
     } else if (v instanceof CborSimple) {
       int s = ((CborSimple) v).value();
       if (s < 24) {
-        out.write(0xe0 | s);
+        write(0xe0 | s);
       } else {
-        out.write(0xf8);
-        out.write(s);
+        write(0xf8);
+        write(s);
       }
     } else {
       throw new IllegalArgumentException("cannot encode " + v.getClass().getSimpleName());
@@ -225,11 +225,31 @@ public final class CborWriter {
   }
 
   public int size() {
-    return out.size();
+    return count;
   }
 
+  /** A copy of the bytes written; the writer can go on. */
   public byte[] toByteArray() {
-    return out.toByteArray();
+    requireOpen();
+    return buf.length == count ? buf.clone() : Arrays.copyOf(buf, count);
+  }
+
+  /**
+   * The bytes written, and the end of this writer: an array sized exactly (see
+   * {@link #headLength} and {@link #CborWriter(int)}) is handed over without a copy, and any
+   * later write or read of the writer fails.
+   */
+  public byte[] finish() {
+    requireOpen();
+    byte[] r = buf.length == count ? buf : Arrays.copyOf(buf, count);
+    buf = null;
+    return r;
+  }
+
+  private void requireOpen() {
+    if (buf == null) {
+      throw new IllegalStateException("CborWriter already finished");
+    }
   }
 
   /** Encodes a single byte string item. */
@@ -284,7 +304,7 @@ public final class CborWriter {
 
   @Override
   public String toString() {
-    return "CborWriter[" + out.size() + " bytes]";
+    return "CborWriter[" + count + " bytes]";
   }
 
   static byte[] copy(byte[] b) {

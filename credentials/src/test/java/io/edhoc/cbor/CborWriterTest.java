@@ -56,6 +56,34 @@ class CborWriterTest {
   }
 
   @Test
+  void finishHandsOverAnExactlySizedArrayAndEndsTheWriter() {
+    byte[] context = new byte[40];
+    int size = CborWriter.headLength(-7) + CborWriter.headLength(context.length) + context.length + CborWriter.headLength(300);
+    CborWriter w = new CborWriter(size).writeInt(-7).writeBytes(context).writeInt(300);
+    byte[] copy = w.toByteArray();
+    byte[] out = w.finish();
+    assertThat(out).isEqualTo(copy).hasSize(size);
+    assertThatThrownBy(() -> w.writeInt(1)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(w::toByteArray).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(w::finish).isInstanceOf(IllegalStateException.class);
+    // not exactly full: a copy of the bytes written
+    assertThat(new CborWriter(64).writeInt(24).finish()).isEqualTo(Hex.decode("1818"));
+  }
+
+  @Test
+  void headLengthIsTheLengthOfTheHeadTheWriterWrites() {
+    long[] edges = {0, 23, 24, 255, 256, 65535, 65536, 0xFFFFFFFFL, 0x100000000L, Long.MAX_VALUE};
+    for (long v : edges) {
+      assertThat(CborWriter.headLength(v)).as("" + v).isEqualTo(new CborWriter().writeInt(v).toByteArray().length);
+      long neg = -1 - v;
+      assertThat(CborWriter.headLength(neg)).as("" + neg).isEqualTo(new CborWriter().writeInt(neg).toByteArray().length);
+    }
+    for (int n : new int[] {0, 23, 24, 255, 256, 65535, 65536}) {
+      assertThat(CborWriter.headLength(n) + n).as("bstr " + n).isEqualTo(CborWriter.bstr(new byte[n]).length);
+    }
+  }
+
+  @Test
   void bstrHasTheWritersEncodingAtEveryHeaderSize() {
     for (int n : new int[] {0, 1, 23, 24, 255, 256, 65535, 65536, 70000}) {
       byte[] v = new byte[n];

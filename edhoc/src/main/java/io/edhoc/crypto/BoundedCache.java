@@ -44,6 +44,22 @@ final class BoundedCache<V> {
     return v;
   }
 
+  /** The cached value for bytes, or null (a look-up counts as a use for the LRU order). */
+  V peek(byte[] bytes) {
+    Key k = new Key(bytes);
+    synchronized (map) {
+      return map.get(k);
+    }
+  }
+
+  /** Caches value under bytes (a copy of them). */
+  void put(byte[] bytes, V value) {
+    Key k = new Key(bytes);
+    synchronized (map) {
+      map.put(k, value);
+    }
+  }
+
   int size() {
     synchronized (map) {
       return map.size();

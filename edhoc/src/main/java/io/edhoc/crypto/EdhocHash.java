@@ -14,6 +14,12 @@ public interface EdhocHash {
 
   byte[] hash(byte[] data);
 
+  /**
+   * The hash of the concatenation of {@code parts} (a CBOR sequence of items already encoded, as
+   * the transcript hashes of section 5.3.2 take them), without building the concatenation.
+   */
+  byte[] hash(byte[]... parts);
+
   /** EDHOC_Extract(salt, IKM). An empty salt is hash_length zero bytes for HKDF. */
   byte[] extract(byte[] salt, byte[] ikm);
 

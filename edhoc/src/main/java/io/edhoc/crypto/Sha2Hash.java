@@ -136,6 +136,19 @@ final class Sha2Hash implements EdhocHash {
   }
 
   @Override
+  public byte[] hash(byte[]... parts) {
+    MessageDigest d = work.get().plain;
+    try {
+      for (byte[] p : parts) {
+        d.update(p);
+      }
+      return d.digest();
+    } finally {
+      d.reset();
+    }
+  }
+
+  @Override
   public byte[] extract(byte[] salt, byte[] ikm) {
     Work w = work.get();
     try {

@@ -29,6 +29,17 @@ final class ShakeHash implements EdhocHash {
   }
 
   @Override
+  public byte[] hash(byte[]... parts) {
+    SHAKEDigest d = new SHAKEDigest(256);
+    for (byte[] p : parts) {
+      d.update(p, 0, p.length);
+    }
+    byte[] out = new byte[64];
+    d.doFinal(out, 0, out.length);
+    return out;
+  }
+
+  @Override
   public byte[] extract(byte[] salt, byte[] ikm) {
     return kmac256(salt == null ? EMPTY : salt, ikm == null ? EMPTY : ikm, 64);
   }

@@ -46,4 +46,37 @@ class Sha2HashAllocationTest {
     assertThat(perRound).as("bytes allocated per round of hash, extract and two expands").isLessThanOrEqualTo(results + 64);
     assertThat(sink[3]).hasSize(2 * alg.length() + 5);
   }
+
+  /** The transcript hashes' form: parts hashed in turn, equal to the hash of their concatenation, nothing built. */
+  @ParameterizedTest
+  @EnumSource(value = HashAlgorithm.class, names = {"SHA_256", "SHA_384", "SHAKE256"})
+  void aHashOfPartsIsTheHashOfTheirConcatenation(HashAlgorithm alg) {
+    EdhocHash h = DefaultCrypto.get().hash(alg);
+    byte[] a = {0x58, 0x20};
+    byte[] b = new byte[32];
+    byte[] c = new byte[150];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = (byte) (i * 7);
+      b[i % 32] ^= (byte) i;
+    }
+    assertThat(h.hash(a, b, c)).isEqualTo(h.hash(io.edhoc.cbor.CborWriter.sequence(a, b, c)));
+    assertThat(h.hash(new byte[0][])).isEqualTo(h.hash(new byte[0]));
+    if (alg == HashAlgorithm.SHAKE256) {
+      return;
+    }
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    assumeThat(mx.isThreadAllocatedMemorySupported()).isTrue();
+    mx.setThreadAllocatedMemoryEnabled(true);
+    byte[][] sink = new byte[1][];
+    for (int i = 0; i < 20_000; i++) {
+      sink[0] = h.hash(a, b, c);
+    }
+    long before = mx.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < CALLS; i++) {
+      sink[0] = h.hash(a, b, c);
+    }
+    long perCall = (mx.getCurrentThreadAllocatedBytes() - before) / CALLS;
+    // the result and the varargs array at most: the 184-byte concatenation is never built
+    assertThat(perCall).isLessThanOrEqualTo(16 + alg.length() + 32 + 16);
+  }
 }
