@@ -85,8 +85,11 @@ public enum CipherSuite {
     return applicationHash;
   }
 
+  /** values() copies the array on every call; this is looked up per stored session. */
+  private static final CipherSuite[] ALL = values();
+
   public static CipherSuite fromId(long id) {
-    for (CipherSuite s : values()) {
+    for (CipherSuite s : ALL) {
       if (s.id == id) {
         return s;
       }

@@ -43,8 +43,31 @@ public final class EdhocConfig {
     this.pskResolver = b.pskResolver != null ? b.pskResolver : psks.isEmpty() ? null : new OwnPskResolver(psks);
   }
 
+  /** A copy of {@code c} with another allocator; everything else (immutable) is shared. */
+  private EdhocConfig(EdhocConfig c, ConnectionIdAllocator connectionIds) {
+    this.suites = c.suites;
+    this.methods = c.methods;
+    this.credentials = c.credentials;
+    this.peers = c.peers;
+    this.crypto = c.crypto;
+    this.connectionIds = connectionIds;
+    this.ead = c.ead;
+    this.testHooks = c.testHooks;
+    this.psks = c.psks;
+    this.pskResolver = c.pskResolver;
+  }
+
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * This configuration with {@code connectionIds} as its allocator, for one handshake (a server
+   * that tracks the identifiers each handshake allocated): one small object, where
+   * {@code toBuilder().connectionIds(a).build()} copies and checks every list again.
+   */
+  public EdhocConfig withConnectionIds(ConnectionIdAllocator connectionIds) {
+    return new EdhocConfig(this, Objects.requireNonNull(connectionIds, "connectionIds"));
   }
 
   /** A builder pre-filled with this configuration. */

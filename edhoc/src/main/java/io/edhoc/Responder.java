@@ -280,7 +280,11 @@ public final class Responder {
     public byte[] export() {
       byte[] yd = y.exportSecret();
       try {
-        return new CborWriter(256)
+        // sized exactly and finished: the caller gets the writer's array, the one copy of these
+        // secrets (a larger buffer and a copy of it would leave one behind, unwiped)
+        int size = 1 + CborWriter.headLength(1) + CborWriter.headLength(method.id()) + CborWriter.headLength(ks.suite.id())
+            + bstrLength(cI) + bstrLength(cR) + bstrLength(message2) + bstrLength(th3) + bstrLength(prk3e2m) + bstrLength(yd);
+        return new CborWriter(size)
             .writeArrayHeader(9)
             .writeInt(1)
             .writeInt(method.id())
@@ -291,7 +295,7 @@ public final class Responder {
             .writeBytes(th3)
             .writeBytes(prk3e2m)
             .writeBytes(yd)
-            .toByteArray();
+            .finish();
       } finally {
         Secrets.wipe(yd);
       }
@@ -486,4 +490,7 @@ public final class Responder {
     }
   }
 
+  private static int bstrLength(byte[] b) {
+    return CborWriter.headLength(b.length) + b.length;
+  }
 }

@@ -174,6 +174,25 @@ class StateMachineTest {
   }
 
   @Test
+  void aConfigurationWithAnotherAllocatorSharesEverythingElseAndUsesIt() throws Exception {
+    byte[] fixed = {0x27};
+    ConnectionIdAllocator one = peer -> fixed.clone();
+    EdhocConfig per = rc.withConnectionIds(one);
+    assertThat(per.connectionIds()).isSameAs(one);
+    assertThat(rc.connectionIds()).isNotSameAs(one);
+    assertThat(per.suites()).isSameAs(rc.suites());
+    assertThat(per.methods()).isSameAs(rc.methods());
+    assertThat(per.credentials()).isSameAs(rc.credentials());
+    assertThat(per.peers()).isSameAs(rc.peers());
+    assertThat(per.crypto()).isSameAs(rc.crypto());
+    assertThat(per.ead()).isSameAs(rc.ead());
+    Initiator.AwaitingMessage2 w2 = Edhoc.initiator(ic).writeMessage1();
+    Responder.AwaitingMessage3 w3 = Edhoc.responder(per).readMessage1(w2.message1()).writeMessage2();
+    assertThat(w3.connectionIdR()).isEqualTo(fixed);
+    assertThatThrownBy(() -> rc.withConnectionIds(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
   void methodNotEnabledIsAProgrammingError() {
     assertThatThrownBy(() -> Edhoc.initiator(ic, Method.SIG_SIG)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("method 0");
   }

@@ -46,7 +46,7 @@ final class BoundedCache<V> {
 
   /** The cached value for bytes, or null (a look-up counts as a use for the LRU order). */
   V peek(byte[] bytes) {
-    Key k = new Key(bytes);
+    Key k = new Key(bytes, false);
     synchronized (map) {
       return map.get(k);
     }
@@ -71,7 +71,12 @@ final class BoundedCache<V> {
     private final int h;
 
     Key(byte[] b) {
-      this.b = b.clone();
+      this(b, true);
+    }
+
+    /** copy: false for a key only looked up (never stored), which may then use the caller's array. */
+    Key(byte[] b, boolean copy) {
+      this.b = copy ? b.clone() : b;
       this.h = Arrays.hashCode(b);
     }
 

@@ -372,9 +372,13 @@ final class ConscryptP256 {
       return "X.509";
     }
 
+    /**
+     * The bytes themselves, not a copy: this key goes to Conscrypt's agreement only (package
+     * private, never handed out), which reads them twice per agreement.
+     */
     @Override
     public byte[] getEncoded() {
-      return spki.clone();
+      return spki;
     }
 
     @Override

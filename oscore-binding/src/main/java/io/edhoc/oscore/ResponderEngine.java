@@ -473,10 +473,12 @@ public final class ResponderEngine {
   private Result doHandleMessage3(byte[] connectionIdR, byte[] stampedState, byte[] message3, boolean combined, Completion completion) {
     try {
       Responder.AwaitingMessage3 w3;
+      byte[] state = Arrays.copyOfRange(stampedState, STAMP, stampedState.length);
       try {
-        w3 = Responder.resume(config, Arrays.copyOfRange(stampedState, STAMP, stampedState.length));
+        w3 = Responder.resume(config, state);
       } finally {
         Arrays.fill(stampedState, (byte) 0);
+        Arrays.fill(state, (byte) 0); // PRK_3e2m and Y: resume keeps its own copies
       }
       ErrorMessage peerError = parseErrorMessage(message3);
       if (peerError != null) {
@@ -667,7 +669,7 @@ public final class ResponderEngine {
     }
 
     EdhocConfig config() {
-      return config.toBuilder().connectionIds(this).build();
+      return config.withConnectionIds(this);
     }
 
     void release() {
