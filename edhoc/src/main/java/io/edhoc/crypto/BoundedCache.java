@@ -44,22 +44,6 @@ final class BoundedCache<V> {
     return v;
   }
 
-  /** The cached value for bytes, or null (a look-up counts as a use for the LRU order). */
-  V peek(byte[] bytes) {
-    Key k = new Key(bytes, false);
-    synchronized (map) {
-      return map.get(k);
-    }
-  }
-
-  /** Caches value under bytes (a copy of them). */
-  void put(byte[] bytes, V value) {
-    Key k = new Key(bytes);
-    synchronized (map) {
-      map.put(k, value);
-    }
-  }
-
   int size() {
     synchronized (map) {
       return map.size();
@@ -71,12 +55,7 @@ final class BoundedCache<V> {
     private final int h;
 
     Key(byte[] b) {
-      this(b, true);
-    }
-
-    /** copy: false for a key only looked up (never stored), which may then use the caller's array. */
-    Key(byte[] b, boolean copy) {
-      this.b = copy ? b.clone() : b;
+      this.b = b.clone();
       this.h = Arrays.hashCode(b);
     }
 

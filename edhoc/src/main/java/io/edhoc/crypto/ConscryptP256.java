@@ -5,7 +5,6 @@ import io.edhoc.cose.CosePrivateKey;
 import io.edhoc.cose.CosePublicKey;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -54,8 +53,6 @@ final class ConscryptP256 {
   final Provider provider;
   /** Private keys parsed into BoringSSL form, by a key agreement's init or for a signature (for tests: once per credential key and thread, never per handshake). */
   final java.util.concurrent.atomic.LongAdder privateKeyParses = new java.util.concurrent.atomic.LongAdder();
-  /** Public keys parsed into Conscrypt's key object (for tests: recurring peer keys and signature keys, not ephemeral ones). */
-  final java.util.concurrent.atomic.LongAdder publicKeyObjects = new java.util.concurrent.atomic.LongAdder();
   /** ECDH key agreements initialised (for tests: once per ephemeral key and once per static key and thread). */
   final java.util.concurrent.atomic.LongAdder agreementInits = new java.util.concurrent.atomic.LongAdder();
 
@@ -179,21 +176,12 @@ final class ConscryptP256 {
         }
         agreementInits.increment();
       }
-    } catch (GeneralSecurityException | RuntimeException e) {
-      return null;
-    }
-    try {
       ka.doPhase(peer, true);
       byte[] z = ka.generateSecret();
-      own.agreements.offer(ka);
+      own.agreements.offer(ka); // only after a complete agreement: a failed one is dropped
       return z;
-    } catch (InvalidKeyException e) {
-      // the peer's key refused (a compressed point BoringSSL cannot parse, see compressed()):
-      // Conscrypt throws before it keeps any result, the agreement stays as it was initialised
-      own.agreements.offer(ka);
-      return null;
     } catch (GeneralSecurityException | RuntimeException e) {
-      return null; // anything else: the agreement is dropped
+      return null;
     }
   }
 
@@ -326,65 +314,13 @@ final class ConscryptP256 {
 
   /** The point 0x02 || x (RFC 9528 Appendix B), validated by BoringSSL; null when x is not a valid P-256 x-coordinate. */
   PublicKey fromX(byte[] x) {
-    byte[] spki = compressedSpki(x);
-    return spki == null ? null : parsePublic(spki);
-  }
-
-  /**
-   * The point 0x02 || x as a bare SubjectPublicKeyInfo, not parsed here: a key agreement given it
-   * has BoringSSL parse it (and refuse an x that is not below p or has no point on the curve,
-   * as {@link #fromX} would) into one native key for that agreement. Conscrypt's
-   * {@code KeyFactory} builds three finalizable native references per key (the key, its group and
-   * the group's generator for the key's {@code ECParameterSpec}), the agreement's parse one,
-   * without the curve's parameters as BigIntegers. Null when x is not 32 bytes.
-   */
-  PublicKey compressed(byte[] x) {
-    byte[] spki = compressedSpki(x);
-    return spki == null ? null : new SpkiKey(spki);
-  }
-
-  private static byte[] compressedSpki(byte[] x) {
     if (x == null || x.length != LEN) {
       return null;
     }
     byte[] spki = Arrays.copyOf(SPKI_COMPRESSED, SPKI_COMPRESSED.length + 1 + LEN);
     spki[SPKI_COMPRESSED.length] = 0x02;
     System.arraycopy(x, 0, spki, SPKI_COMPRESSED.length + 1, LEN);
-    return spki;
-  }
-
-  /** A public key as X.509 (SubjectPublicKeyInfo) bytes only, which Conscrypt's ECDH parses itself. */
-  static final class SpkiKey implements PublicKey {
-    private static final long serialVersionUID = 1L;
-    private final byte[] spki;
-
-    SpkiKey(byte[] spki) {
-      this.spki = spki;
-    }
-
-    @Override
-    public String getAlgorithm() {
-      return "EC";
-    }
-
-    @Override
-    public String getFormat() {
-      return "X.509";
-    }
-
-    /**
-     * The bytes themselves, not a copy: this key goes to Conscrypt's agreement only (package
-     * private, never handed out), which reads them twice per agreement.
-     */
-    @Override
-    public byte[] getEncoded() {
-      return spki;
-    }
-
-    @Override
-    public String toString() {
-      return "SpkiKey[P-256, compressed]";
-    }
+    return parsePublic(spki);
   }
 
   /** The point (x, y), validated by BoringSSL (coordinates below p, on the curve); null when invalid. */
@@ -400,7 +336,6 @@ final class ConscryptP256 {
   }
 
   private PublicKey parsePublic(byte[] spki) {
-    publicKeyObjects.increment();
     try {
       return KeyFactory.getInstance("EC", provider).generatePublic(new X509EncodedKeySpec(spki));
     } catch (GeneralSecurityException | RuntimeException e) {

@@ -360,57 +360,6 @@ class CryptoChoiceTest {
   }
 
   /**
-   * Counting work: a peer's ephemeral key reaches BoringSSL as a compressed point parsed by each
-   * of its two agreements (one finalizable native reference each), never as Conscrypt's key
-   * object (three); a peer key in its third agreement (the static keys of method 3, recurring in
-   * every handshake) becomes a key object once. A refused key is not kept and leaves the
-   * agreement initialised for the next one.
-   */
-  @Test
-  void ephemeralPeerKeysNeverBecomeKeyObjectsRecurringOnesOnce() throws Exception {
-    assumeConscrypt();
-    DefaultCrypto cs = DefaultCrypto.of(CryptoChoice.CONSCRYPT);
-    ConscryptEcKeyExchange p256 = (ConscryptEcKeyExchange) cs.keyExchange(CoseCurve.P_256);
-    CipherSuite s = CipherSuite.SUITE_2;
-    CosePrivateKey ki = key(cs, s.dhCurve());
-    CosePrivateKey kr = key(cs, s.dhCurve());
-    CcsCredential credI = CcsCredential.create("i", ki.publicKey(), new byte[] {1}, null, null);
-    CcsCredential credR = CcsCredential.create("r", kr.publicKey(), new byte[] {2}, null, null);
-    EdhocConfig ic = EdhocConfig.builder().suites(s).methods(Method.STAT_STAT).credential(OwnCredential.byReference(credI, ki))
-        .peers(new InMemoryCredentialStore().add(credR)).crypto(cs).build();
-    EdhocConfig rc = EdhocConfig.builder().suites(s).methods(Method.STAT_STAT).credential(OwnCredential.byReference(credR, kr))
-        .peers(new InMemoryCredentialStore().add(credI)).crypto(cs).build();
-    long before = p256.peerKeyObjects();
-    for (int i = 0; i < 25; i++) {
-      Initiator.AwaitingMessage2 w2 = Edhoc.initiator(ic).writeMessage1();
-      Responder.AwaitingMessage3 w3 = Edhoc.responder(rc).readMessage1(w2.message1()).writeMessage2();
-      Initiator.AwaitingMessage4 w4 = w2.readMessage2(w3.message2()).writeMessage3();
-      try (EdhocSession sr = w3.readMessage3(w4.message3()).complete(); EdhocSession si = w4.complete()) {
-        assertThat(si.exporter(0, new byte[0], 16)).isEqualTo(sr.exporter(0, new byte[0], 16));
-      }
-    }
-    // G_I (the responder's G_IY) and G_R (the initiator's G_RX), once each; no G_X or G_Y
-    assertThat(p256.peerKeyObjects() - before).isEqualTo(2);
-
-    // an x with no point on P-256 (RFC 9529 4.2.3's kind): refused at every try, never cached
-    CosePrivateKey own = key(cs, s.dhCurve());
-    byte[] invalid = new byte[32];
-    for (int b = 0; EcCurve.P256.compactFailure(invalid) == null; b++) {
-      invalid[31] = (byte) b;
-    }
-    byte[] valid = key(cs, s.dhCurve()).publicKey().x();
-    p256.agree(own, valid);
-    long inits = p256.agreementInits();
-    int cached = p256.cachedKeys();
-    for (int i = 0; i < 5; i++) {
-      assertThat(outcome(p256, own, invalid)).isEqualTo("INVALID_PUBLIC_KEY");
-    }
-    assertThat(p256.cachedKeys()).isEqualTo(cached);
-    assertThat(outcome(p256, own, valid)).startsWith("shared ");
-    assertThat(p256.agreementInits()).as("the refusals left the agreement of own in its pool").isEqualTo(inits);
-  }
-
-  /**
    * Counting work: a static DH key (method 3) initialises a BoringSSL key agreement once, not once
    * per handshake (each init costs a finalizable EC_GROUP); every ephemeral key initialises one,
    * used for both of its agreements; the secrets still match on both sides.
