@@ -58,6 +58,17 @@ class CryptoChoiceTest {
     return new CosePrivateKey(curve, seed, new CosePublicKey(curve, pk, null));
   }
 
+  /** Initiator and responder configurations for method 3 in {@code s}, CCS credentials by kid with static DH keys ki, kr. */
+  static EdhocConfig[] method3(DefaultCrypto cs, CipherSuite s, CosePrivateKey ki, CosePrivateKey kr) {
+    CcsCredential credI = CcsCredential.create("i", ki.publicKey(), new byte[] {1}, null, null);
+    CcsCredential credR = CcsCredential.create("r", kr.publicKey(), new byte[] {2}, null, null);
+    EdhocConfig ic = EdhocConfig.builder().suites(s).methods(Method.STAT_STAT).credential(OwnCredential.byReference(credI, ki))
+        .peers(new InMemoryCredentialStore().add(credR)).crypto(cs).build();
+    EdhocConfig rc = EdhocConfig.builder().suites(s).methods(Method.STAT_STAT).credential(OwnCredential.byReference(credR, kr))
+        .peers(new InMemoryCredentialStore().add(credI)).crypto(cs).build();
+    return new EdhocConfig[] {ic, rc};
+  }
+
   private static void assumeConscrypt() {
     Assumptions.assumeTrue(DefaultCrypto.conscryptAvailable(), "Conscrypt not available here");
   }
@@ -374,12 +385,9 @@ class CryptoChoiceTest {
     CosePrivateKey kr = key(cs, s.dhCurve());
     ki = new CosePrivateKey(ki.curve(), ki.exportSecret(), ki.publicKey());
     kr = new CosePrivateKey(kr.curve(), kr.exportSecret(), kr.publicKey());
-    CcsCredential credI = CcsCredential.create("i", ki.publicKey(), new byte[] {1}, null, null);
-    CcsCredential credR = CcsCredential.create("r", kr.publicKey(), new byte[] {2}, null, null);
-    EdhocConfig ic = EdhocConfig.builder().suites(s).methods(Method.STAT_STAT).credential(OwnCredential.byReference(credI, ki))
-        .peers(new InMemoryCredentialStore().add(credR)).crypto(cs).build();
-    EdhocConfig rc = EdhocConfig.builder().suites(s).methods(Method.STAT_STAT).credential(OwnCredential.byReference(credR, kr))
-        .peers(new InMemoryCredentialStore().add(credI)).crypto(cs).build();
+    EdhocConfig[] pair = method3(cs, s, ki, kr);
+    EdhocConfig ic = pair[0];
+    EdhocConfig rc = pair[1];
     long before = p256.agreementInits();
     int handshakes = 25;
     for (int i = 0; i < handshakes; i++) {

@@ -8,12 +8,8 @@ import io.edhoc.Edhoc;
 import io.edhoc.EdhocConfig;
 import io.edhoc.EdhocSession;
 import io.edhoc.Initiator;
-import io.edhoc.Method;
 import io.edhoc.Responder;
 import io.edhoc.cose.CosePrivateKey;
-import io.edhoc.credentials.CcsCredential;
-import io.edhoc.credentials.InMemoryCredentialStore;
-import io.edhoc.credentials.OwnCredential;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
@@ -41,12 +37,9 @@ class HandshakeAllocationTest {
     CipherSuite s = CipherSuite.SUITE_2;
     CosePrivateKey ki = CryptoChoiceTest.key(cs, s.dhCurve());
     CosePrivateKey kr = CryptoChoiceTest.key(cs, s.dhCurve());
-    CcsCredential credI = CcsCredential.create("i", ki.publicKey(), new byte[] {1}, null, null);
-    CcsCredential credR = CcsCredential.create("r", kr.publicKey(), new byte[] {2}, null, null);
-    EdhocConfig ic = EdhocConfig.builder().suites(s).methods(Method.STAT_STAT).credential(OwnCredential.byReference(credI, ki))
-        .peers(new InMemoryCredentialStore().add(credR)).crypto(cs).build();
-    EdhocConfig rc = EdhocConfig.builder().suites(s).methods(Method.STAT_STAT).credential(OwnCredential.byReference(credR, kr))
-        .peers(new InMemoryCredentialStore().add(credI)).crypto(cs).build();
+    EdhocConfig[] pair = CryptoChoiceTest.method3(cs, s, ki, kr);
+    EdhocConfig ic = pair[0];
+    EdhocConfig rc = pair[1];
     byte[][] sink = new byte[1][];
     for (int i = 0; i < WARM_UP; i++) { // let the JIT settle
       sink[0] = handshake(ic, rc);
