@@ -237,7 +237,7 @@ public final class CborWriter {
   /**
    * The bytes written, and the end of this writer: an array sized exactly (see
    * {@link #headLength} and {@link #CborWriter(int)}) is handed over without a copy, and any
-   * later write or read of the writer fails.
+   * later write, {@link #toByteArray()} or {@code finish()} fails.
    */
   public byte[] finish() {
     requireOpen();

@@ -16,9 +16,22 @@ public interface EdhocHash {
 
   /**
    * The hash of the concatenation of {@code parts} (a CBOR sequence of items already encoded, as
-   * the transcript hashes of section 5.3.2 take them), without building the concatenation.
+   * the transcript hashes of section 5.3.2 take them). The library's hashes absorb the parts in
+   * turn without building the concatenation; this default, for other implementations, builds it.
    */
-  byte[] hash(byte[]... parts);
+  default byte[] hash(byte[]... parts) {
+    int n = 0;
+    for (byte[] p : parts) {
+      n += p.length;
+    }
+    byte[] all = new byte[n];
+    int at = 0;
+    for (byte[] p : parts) {
+      System.arraycopy(p, 0, all, at, p.length);
+      at += p.length;
+    }
+    return hash(all);
+  }
 
   /** EDHOC_Extract(salt, IKM). An empty salt is hash_length zero bytes for HKDF. */
   byte[] extract(byte[] salt, byte[] ikm);

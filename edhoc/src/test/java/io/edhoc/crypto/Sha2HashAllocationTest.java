@@ -61,6 +61,29 @@ class Sha2HashAllocationTest {
     }
     assertThat(h.hash(a, b, c)).isEqualTo(h.hash(io.edhoc.cbor.CborWriter.sequence(a, b, c)));
     assertThat(h.hash(new byte[0][])).isEqualTo(h.hash(new byte[0]));
+    // the interface's default, for an implementation that only hashes whole inputs
+    EdhocHash whole = new EdhocHash() {
+      @Override
+      public HashAlgorithm algorithm() {
+        return h.algorithm();
+      }
+
+      @Override
+      public byte[] hash(byte[] data) {
+        return h.hash(data);
+      }
+
+      @Override
+      public byte[] extract(byte[] salt, byte[] ikm) {
+        return h.extract(salt, ikm);
+      }
+
+      @Override
+      public byte[] expand(byte[] prk, byte[] info, int length) {
+        return h.expand(prk, info, length);
+      }
+    };
+    assertThat(whole.hash(a, b, c)).isEqualTo(h.hash(a, b, c));
     if (alg == HashAlgorithm.SHAKE256) {
       return;
     }
