@@ -20,17 +20,7 @@ public interface EdhocHash {
    * turn without building the concatenation; this default, for other implementations, builds it.
    */
   default byte[] hash(byte[]... parts) {
-    int n = 0;
-    for (byte[] p : parts) {
-      n += p.length;
-    }
-    byte[] all = new byte[n];
-    int at = 0;
-    for (byte[] p : parts) {
-      System.arraycopy(p, 0, all, at, p.length);
-      at += p.length;
-    }
-    return hash(all);
+    return hash(io.edhoc.cbor.CborWriter.sequence(parts));
   }
 
   /** EDHOC_Extract(salt, IKM). An empty salt is hash_length zero bytes for HKDF. */
