@@ -393,14 +393,13 @@ public final class EdhocService implements AutoCloseable {
       coap.start();
     }
     if (config.http.enabled) {
-      Router router = Router.router(vertx);
       if (config.limits.cryptoOnWorkers) {
         httpQueue = EngineQueue.sizedFromCores("edhoc-http", config.limits.engineWorkers, config.limits.engineQueuePerWorker);
       }
-      new HttpTransport(vertx, endpoint, config.limits.maxBodyBytes, httpQueue, config.limits.shedRetryAfterSeconds).mount(router);
+      HttpTransport transport = new HttpTransport(vertx, endpoint, config.limits.maxBodyBytes, httpQueue, config.limits.shedRetryAfterSeconds);
       http = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.http.host).setPort(config.http.port)
           .setMaxInitialLineLength(1024).setMaxHeaderSize(8192))
-          .requestHandler(router).listen(), 30);
+          .requestHandler(transport).listen(), 30);
     }
     if (config.admin.enabled) {
       Router router = Router.router(vertx);

@@ -267,6 +267,148 @@ class ServiceTest {
   }
 
   @Test
+  void httpOversizedByContentLengthIs413AndTheConnectionCloses() throws Exception {
+    try (RawHttp c = new RawHttp(svc.httpPort())) {
+      c.write("POST " + HttpTransport.PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: " + HttpTransport.REQUEST_TYPE
+          + "\r\nContent-Length: " + (svc.config().limits.maxBodyBytes + 1) + "\r\n\r\n");
+      assertThat(c.readStatus()).isEqualTo(413);
+      assertThat(c.closedByServer()).as("the rest of the body is not read").isTrue();
+    }
+  }
+
+  @Test
+  void httpOversizedChunkedBodyIs413AsSoonAsItPassesTheLimitAndTheConnectionCloses() throws Exception {
+    int half = svc.config().limits.maxBodyBytes / 2 + 1;
+    String tooLarge = "edhoc_handshakes_failed_total{reason=\"too_large\",transport=\"http\"}";
+    double before = metric(tooLarge);
+    try (RawHttp c = new RawHttp(svc.httpPort())) {
+      c.write("POST " + HttpTransport.PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: " + HttpTransport.REQUEST_TYPE
+          + "\r\nTransfer-Encoding: chunked\r\n\r\n");
+      c.chunk(new byte[half]);
+      c.chunk(new byte[half]); // no last chunk: the server must not wait for the end of the body
+      assertThat(c.readStatus()).isEqualTo(413);
+      assertThat(c.closedByServer()).isTrue();
+    }
+    assertThat(metric(tooLarge)).as("counted once").isEqualTo(before + 1);
+  }
+
+  /** The value of one series in /metrics, 0 when absent. */
+  static double metric(String series) {
+    for (String line : svc.metrics().scrape().split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
+
+  @Test
+  void httpMessage1InSeveralChunksIsOneMessage() throws Exception {
+    EdhocConfig cfg = TestSupport.clientConfig(dir, CipherSuite.SUITE_2, Method.STAT_STAT);
+    Initiator.AwaitingMessage2 w2 = Edhoc.initiator(cfg).writeMessage1();
+    byte[] body = withTrue(w2.message1());
+    byte[] message2;
+    try (RawHttp c = new RawHttp(svc.httpPort())) {
+      c.write("POST " + HttpTransport.PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: " + HttpTransport.REQUEST_TYPE
+          + "\r\nTransfer-Encoding: chunked\r\n\r\n");
+      int third = body.length / 3;
+      for (int[] r : new int[][] {{0, third}, {third, 2 * third}, {2 * third, body.length}}) {
+        c.chunk(java.util.Arrays.copyOfRange(body, r[0], r[1]));
+        Thread.sleep(30); // separate reads on the server
+      }
+      c.write("0\r\n\r\n");
+      assertThat(c.readStatus()).isEqualTo(200);
+      message2 = c.readBody();
+    }
+    Initiator.AwaitingMessage4 w4 = w2.readMessage2(message2).writeMessage3();
+    HttpResponse<Buffer> r3 = httpPost(HttpTransport.REQUEST_TYPE, concat(ConnectionIdCodec.encode(w4.connectionIdR()), w4.message3()));
+    assertThat(r3.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void httpOtherPathsAre404() throws Exception {
+    byte[] m1 = Edhoc.initiator(TestSupport.clientConfig(dir, CipherSuite.SUITE_2, Method.STAT_STAT)).writeMessage1().message1();
+    var r = TestSupport.await(web.postAbs("http://127.0.0.1:" + svc.httpPort() + "/.well-known/core")
+        .putHeader("Content-Type", HttpTransport.REQUEST_TYPE).sendBuffer(Buffer.buffer(withTrue(m1))));
+    assertThat(r.statusCode()).isEqualTo(404);
+  }
+
+  /** HTTP/1.1 by hand, for what the WebClient does not send: a body in chunks, a body cut short. */
+  static final class RawHttp implements AutoCloseable {
+    private final java.net.Socket socket;
+    private final java.io.InputStream in;
+    private final java.io.OutputStream out;
+    private int contentLength;
+
+    RawHttp(int port) throws java.io.IOException {
+      socket = new java.net.Socket("127.0.0.1", port);
+      socket.setSoTimeout(10_000);
+      socket.setTcpNoDelay(true);
+      in = new java.io.BufferedInputStream(socket.getInputStream());
+      out = socket.getOutputStream();
+    }
+
+    void write(String ascii) throws java.io.IOException {
+      out.write(ascii.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+    }
+
+    void chunk(byte[] data) throws java.io.IOException {
+      out.write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(data);
+      out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+    }
+
+    /** The status of the answer; its head is read, its Content-Length kept for {@link #readBody}. */
+    int readStatus() throws java.io.IOException {
+      String status = line();
+      contentLength = 0;
+      for (String h = line(); !h.isEmpty(); h = line()) {
+        if (h.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+          contentLength = Integer.parseInt(h.substring(15).trim());
+        }
+      }
+      return Integer.parseInt(status.split(" ")[1]);
+    }
+
+    byte[] readBody() throws java.io.IOException {
+      return in.readNBytes(contentLength);
+    }
+
+    /** True when the server closed the connection after its answer (end of stream, or reset). */
+    boolean closedByServer() throws java.io.IOException {
+      readBody();
+      try {
+        return in.read() == -1;
+      } catch (java.net.SocketTimeoutException e) {
+        return false; // still open after the socket's timeout
+      } catch (java.net.SocketException e) {
+        return true;
+      }
+    }
+
+    private String line() throws java.io.IOException {
+      StringBuilder b = new StringBuilder();
+      int c;
+      while ((c = in.read()) != '\n') {
+        if (c < 0) {
+          throw new java.io.EOFException("connection closed in the answer's head: " + b);
+        }
+        if (c != '\r') {
+          b.append((char) c);
+        }
+      }
+      return b.toString();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      socket.close();
+    }
+  }
+
+  @Test
   void httpUnknownConnectionIdIs400() throws Exception {
     byte[] body = concat(ConnectionIdCodec.encode(new byte[] {0x11, 0x22, 0x33}), new byte[] {0x58, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
     HttpResponse<Buffer> r = httpPost(HttpTransport.REQUEST_TYPE, body);
