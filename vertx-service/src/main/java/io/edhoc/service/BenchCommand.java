@@ -555,8 +555,9 @@ final class BenchCommand implements Callable<Integer> {
   /**
    * @param startNanos when the handshake was due (open loop: its intended arrival, so that a client
    *     falling behind shows in the latency) or started (closed loop)
-   * @param sentNanos when the request that got the answer went to the transport ({@link SentClock}:
-   *     the origin of a shed's latency, after message_1 was built)
+   * @param sentNanos when the request that got the answer was sent ({@link SentClock}: the origin
+   *     of a shed's latency, after message_1 was built; with bench's transports, when its bytes went
+   *     to the socket)
    */
   private void record(BenchStats stats, long startNanos, long sentNanos, Throwable e) {
     if (stopped) {

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of one bench run: ok / failed / shed, failure reasons, the latency of the successes, and
- * how long the server took to say no (the 5.03 / 503 answers: from the first request of the
- * handshake to the refusal, so without the client's own queueing).
+ * how long the server took to say no (the 5.03 / 503 answers: from when the refused request went
+ * to the socket to the refusal, so without the client's own crypto and queueing).
  */
 public final class BenchStats {
   private final LongAdder ok = new LongAdder();

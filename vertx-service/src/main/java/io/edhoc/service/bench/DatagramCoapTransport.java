@@ -25,6 +25,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 
@@ -50,7 +51,7 @@ import org.eclipse.californium.core.coap.CoAP.ResponseCode;
  * selector thread reads every socket and hands each answer to the driver's executor, where the
  * initiator's crypto runs; sends happen on the calling thread.
  */
-public final class DatagramCoapTransport implements EdhocTransport, AutoCloseable {
+public final class DatagramCoapTransport implements StampedTransport, AutoCloseable {
   /** RFC 7252 section 4.8 defaults. */
   static final long ACK_TIMEOUT_NANOS = 2_000_000_000L;
   static final double ACK_RANDOM_FACTOR = 1.5;
@@ -209,8 +210,8 @@ public final class DatagramCoapTransport implements EdhocTransport, AutoCloseabl
 
   /** Each request from the next socket in turn (with a free Message ID); see {@link #onOnePort()} for one client's view. */
   @Override
-  public CompletableFuture<Reply> post(byte[] body) {
-    return post(body, ANY_SOCKET);
+  public CompletableFuture<Reply> post(byte[] body, LongConsumer sent) {
+    return post(body, ANY_SOCKET, sent);
   }
 
   /**
@@ -220,10 +221,10 @@ public final class DatagramCoapTransport implements EdhocTransport, AutoCloseabl
    */
   public EdhocTransport onOnePort() {
     int socket = Math.floorMod(nextSocket.getAndIncrement(), sockets.size());
-    return new EdhocTransport() {
+    return new StampedTransport() {
       @Override
-      public CompletableFuture<Reply> post(byte[] body) {
-        return DatagramCoapTransport.this.post(body, socket);
+      public CompletableFuture<Reply> post(byte[] body, LongConsumer sent) {
+        return DatagramCoapTransport.this.post(body, socket, sent);
       }
 
       @Override
@@ -235,19 +236,19 @@ public final class DatagramCoapTransport implements EdhocTransport, AutoCloseabl
 
   private static final int ANY_SOCKET = -1;
 
-  private CompletableFuture<Reply> post(byte[] body, int socket) {
-    return send(body, null, socket).thenCompose(a -> {
+  private CompletableFuture<Reply> post(byte[] body, int socket, LongConsumer sent) {
+    return send(body, null, socket, sent).thenCompose(a -> {
       if (EchoOption.isChallenge(a.code(), a.echo())) {
         // RFC 9175 2.3: repeat the request once with the Echo value, from the source port it was
         // issued to (a server binds it to the client's address and port); a second challenge is the answer
-        return send(body, a.echo(), a.socket());
+        return send(body, a.echo(), a.socket(), sent);
       }
       return CompletableFuture.completedFuture(a);
     }).thenApply(a -> CoapEdhocTransport.reply(a.code(), a.contentFormat(), a.payload()));
   }
 
   /** Sends from {@code only} (a socket index), or from the next socket in turn with a free Message ID ({@link #ANY_SOCKET}). */
-  private CompletableFuture<Answer> send(byte[] body, byte[] echo, int only) {
+  private CompletableFuture<Answer> send(byte[] body, byte[] echo, int only, LongConsumer sent) {
     if (closed) {
       return CompletableFuture.failedFuture(new IOException("the CoAP client is closed"));
     }
@@ -266,6 +267,7 @@ public final class DatagramCoapTransport implements EdhocTransport, AutoCloseabl
     Exchange x = new Exchange(token, socket, mid, request(mid, token, body, echo), now, timeoutNanos);
     byToken.put(token, x);
     byMid.put(midKey(socket, mid), x);
+    sent.accept(System.nanoTime());
     transmit(x);
     CompletableFuture<Answer> out = new CompletableFuture<>();
     x.answer.whenComplete((a, e) -> {

@@ -23,6 +23,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * {@link EdhocTransport} for {@code bench} over HTTP/1.1 on plain non-blocking sockets: the part of
@@ -46,7 +47,7 @@ import java.util.concurrent.atomic.LongAdder;
  * and hands each answer to the driver's executor, where the initiator's crypto runs. A 503 is
  * completed on the selector thread: no crypto follows a refusal, and it is timed when it came.
  */
-public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
+public final class PlainHttpTransport implements StampedTransport, AutoCloseable {
   static final int MAX_HEAD = 16 * 1024;
   static final int MAX_BODY = 64 * 1024;
   private static final long SWEEP_NANOS = 20_000_000L;
@@ -80,10 +81,21 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
     final ByteBuffer bytes;
     final long deadline;
     final CompletableFuture<Reply> answer = new CompletableFuture<>();
+    private final LongConsumer sent;
+    private boolean stamped;
 
-    Request(ByteBuffer bytes, long deadline) {
+    Request(ByteBuffer bytes, long deadline, LongConsumer sent) {
       this.bytes = bytes;
       this.deadline = deadline;
+      this.sent = sent;
+    }
+
+    /** Before each write of this request's bytes: the first one is when it was sent. */
+    void writing() {
+      if (!stamped) {
+        stamped = true;
+        sent.accept(System.nanoTime());
+      }
     }
   }
 
@@ -141,11 +153,11 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<Reply> post(byte[] body) {
+  public CompletableFuture<Reply> post(byte[] body, LongConsumer sent) {
     if (closed) {
       return CompletableFuture.failedFuture(new IOException("the HTTP client is closed"));
     }
-    Request r = new Request(request(body), System.nanoTime() + timeoutNanos);
+    Request r = new Request(request(body), System.nanoTime() + timeoutNanos, sent);
     Conn c = takeIdle();
     if (c != null) {
       send(c, r);
@@ -197,6 +209,7 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
       throw new IllegalStateException("connection already busy");
     }
     try {
+      r.writing();
       c.channel.write(r.bytes);
       if (r.bytes.hasRemaining()) {
         tasks.add(() -> {
@@ -311,6 +324,7 @@ public final class PlainHttpTransport implements EdhocTransport, AutoCloseable {
     Request r = c.current.get();
     try {
       if (r != null && r.bytes.hasRemaining()) {
+        r.writing();
         c.channel.write(r.bytes);
       }
       if (c.key.isValid()) {

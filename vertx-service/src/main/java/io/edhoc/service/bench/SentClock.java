@@ -5,11 +5,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
 /**
- * One handshake's view of a transport that notes when its latest request was handed to the
- * transport: the origin of a refusal's latency. A 5.03/503 answers the request just sent, so its
- * time is counted from that send, not from before the initiator built message_1 (key generation,
- * and on a busy client a wait for the CPU at the drivers' low priority, are the client's own time,
- * not the server's).
+ * One handshake's view of a transport that notes when its latest request was sent: the origin of
+ * a refusal's latency. A 5.03/503 answers the request just sent, so its time is counted from that
+ * send, not from before the initiator built message_1 (key generation, and on a busy client a wait
+ * for the CPU at the drivers' low priority, are the client's own time, not the server's). With a
+ * {@link StampedTransport} (bench's own) the send is when the bytes went to the socket; with any
+ * other, when the request was handed to the transport.
  */
 public final class SentClock implements EdhocTransport {
   private final EdhocTransport transport;
@@ -33,6 +34,9 @@ public final class SentClock implements EdhocTransport {
   @Override
   public CompletableFuture<Reply> post(byte[] body) {
     lastSent = nanoTime.getAsLong();
+    if (transport instanceof StampedTransport s) {
+      return s.post(body, t -> lastSent = t); // before the answer can come: the write happens after this
+    }
     return transport.post(body);
   }
 

@@ -147,7 +147,9 @@ class DatagramCoapTransportTest {
 
   @Test
   void retransmitsTheSameDatagramWhenNoAnswerComes() throws Exception {
-    var f = client(20_000).post(new byte[] {1});
+    List<Long> stamps = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long before = System.nanoTime();
+    var f = client(20_000).post(new byte[] {1}, stamps::add);
     Received first = receive();
     long t0 = System.nanoTime();
     Received again = receive(); // dropped the first: the client sends it again after 2-3 s
@@ -157,6 +159,9 @@ class DatagramCoapTransportTest {
     assertThat(client.retransmissions()).isEqualTo(1);
     send(again.from(), response(NON, CHANGED, 77, again.request().getTokenBytes(), new Object[0][], new byte[] {5}));
     assertThat(f.get(5, TimeUnit.SECONDS).body()).containsExactly(5);
+    // sent once, when the first transmission went out: the answer to a retransmission is timed from there
+    assertThat(stamps).hasSize(1);
+    assertThat(stamps.get(0)).isBetween(before, t0);
   }
 
   @Test

@@ -46,6 +46,8 @@ class PlainHttpTransportTest {
   private PlainHttpTransport client;
   private Vertx vertx;
   private RawServer raw;
+  /** When the Vert.x server sent its latest answer to "slow". */
+  private volatile long slowAnswered;
 
   @BeforeEach
   void setUp() {
@@ -96,7 +98,10 @@ class PlainHttpTransportTest {
       if (b.toString().equals("503")) {
         req.response().setStatusCode(503).putHeader("Retry-After", "1").end();
       } else if (b.toString().equals("slow")) {
-        vertx.setTimer(30, t -> req.response().putHeader("Content-Type", HttpTransport.RESPONSE_TYPE).end(b));
+        vertx.setTimer(30, t -> {
+          slowAnswered = System.nanoTime();
+          req.response().putHeader("Content-Type", HttpTransport.RESPONSE_TYPE).end(b);
+        });
       } else {
         req.response().putHeader("Content-Type", HttpTransport.RESPONSE_TYPE).end(b);
       }
@@ -151,6 +156,25 @@ class PlainHttpTransportTest {
 
     assertThat(client.connectionsOpened()).isEqualTo(2);
     assertThat(connections).hasSize(2);
+  }
+
+  @Test
+  void aRequestIsStampedSentWhenItsBytesGoOutNotWhileItWaitsForAConnection() throws Exception {
+    int port = vertxServer(ConcurrentHashMap.newKeySet(), new java.util.concurrent.CopyOnWriteArrayList<>());
+    client = new PlainHttpTransport(URI.create("http://127.0.0.1:" + port), 1, 5000, counting);
+    List<Long> first = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Long> second = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    long before = System.nanoTime();
+    CompletableFuture<Reply> a = client.post("slow".getBytes(StandardCharsets.US_ASCII), first::add);
+    CompletableFuture<Reply> b = client.post("after".getBytes(StandardCharsets.US_ASCII), second::add); // the one connection is busy
+    get(a);
+    get(b);
+
+    assertThat(first).hasSize(1);
+    assertThat(first.get(0)).isGreaterThanOrEqualTo(before);
+    assertThat(second).as("stamped once").hasSize(1);
+    assertThat(second.get(0)).as("written after the connection was freed by the answer to the first").isGreaterThan(slowAnswered);
   }
 
   @Test

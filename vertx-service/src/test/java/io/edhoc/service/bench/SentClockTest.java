@@ -43,4 +43,25 @@ class SentClockTest {
     assertThat(inner.bodies).extracting(b -> b[0]).containsExactly((byte) 1, (byte) 2);
     assertThat(clock.target()).isEqualTo(inner.target());
   }
+
+  @Test
+  void aStampedTransportsSendTimeIsTheOrigin() {
+    AtomicLong now = new AtomicLong(1_000);
+    StampedTransport stamped = new StampedTransport() {
+      @Override
+      public CompletableFuture<Reply> post(byte[] body, java.util.function.LongConsumer sent) {
+        sent.accept(7_000); // the bytes went to the socket 6 us after the handshake gave them (a wait for a connection)
+        return CompletableFuture.completedFuture(new Reply(Kind.OVERLOADED, "HTTP 503", null, false));
+      }
+
+      @Override
+      public String target() {
+        return "http://192.0.2.1/.well-known/edhoc";
+      }
+    };
+    SentClock clock = new SentClock(stamped, now::get, now.get());
+    now.set(1_000);
+    clock.post(new byte[] {1}).join();
+    assertThat(clock.lastSentNanos()).isEqualTo(7_000);
+  }
 }
