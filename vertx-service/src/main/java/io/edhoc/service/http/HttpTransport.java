@@ -35,7 +35,7 @@ import io.vertx.core.http.HttpServerResponse;
  * <p>Why no Vert.x Web router and body handler: one path and one method need no routing, and under
  * overload every request, the refused ones included, went through a routing context and a 1 KiB
  * body buffer (EDHOC bodies are tens of bytes): 44 % of the server's allocation at twice its
- * capacity came from the event loop, more than half of it from those two (docs/performance.md). A
+ * capacity came from the event loop, about half of it from those two (docs/performance.md). A
  * body that comes in one chunk, the usual case, is read without a copy into another buffer.
  */
 public final class HttpTransport implements Handler<HttpServerRequest> {
