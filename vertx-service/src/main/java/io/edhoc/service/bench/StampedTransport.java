@@ -12,9 +12,10 @@ import java.util.function.LongConsumer;
  */
 public interface StampedTransport extends EdhocTransport {
   /**
-   * As {@link #post(byte[])}; {@code sent} gets {@link System#nanoTime()} once, just before the
-   * request's first transmission is written (not for retransmissions of it), and not at all when
-   * the request fails before that.
+   * As {@link #post(byte[])}; {@code sent} gets {@link System#nanoTime()} just before the request's
+   * first transmission is written (not for retransmissions of it; again for a repeat the transport
+   * makes itself, such as a CoAP request repeated with an Echo value, which the final answer
+   * answers), and not at all when the request fails before that.
    */
   CompletableFuture<Reply> post(byte[] body, LongConsumer sent);
 
