@@ -326,6 +326,14 @@ class ServiceTest {
   }
 
   @Test
+  void httpEmptyBodyIs400AndCounted() throws Exception {
+    String empty = "edhoc_handshakes_failed_total{reason=\"empty_body\",transport=\"http\"}";
+    double before = metric(empty);
+    assertThat(httpPost(HttpTransport.REQUEST_TYPE, new byte[0]).statusCode()).isEqualTo(400);
+    assertThat(metric(empty)).isEqualTo(before + 1);
+  }
+
+  @Test
   void httpOtherPathsAre404() throws Exception {
     byte[] m1 = Edhoc.initiator(TestSupport.clientConfig(dir, CipherSuite.SUITE_2, Method.STAT_STAT)).writeMessage1().message1();
     var r = TestSupport.await(web.postAbs("http://127.0.0.1:" + svc.httpPort() + "/.well-known/core")
