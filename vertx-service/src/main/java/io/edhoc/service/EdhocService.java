@@ -66,6 +66,10 @@ public final class EdhocService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EdhocService.class);
   /** Event-bus address where every established session is published (public facts only, no keys). */
   public static final String ESTABLISHED_ADDRESS = "edhoc.established";
+  /** How long an {@code edhoc.established} event may wait to be published with the ones after it. */
+  static final long EVENT_BATCH_MILLIS = 10;
+  /** Events waiting to be published at most; beyond it they are dropped and counted. */
+  static final int EVENT_BACKLOG = 10_000;
 
   private final ServiceConfig config;
   private final Vertx vertx;
@@ -237,7 +241,12 @@ public final class EdhocService implements AutoCloseable {
         vertx.setPeriodic(1000, id -> mem.sweep());
       }
       svc.oscoreStore = oscoreStore;
-      endpoint.addListener((info, session, ctx) -> vertx.eventBus().publish(ESTABLISHED_ADDRESS, toJson(info)));
+      // published from an event loop in batches of EVENT_BATCH_MILLIS: one hand-over per window
+      // instead of a wake-up of an event loop per handshake
+      EventBatcher<JsonObject> established = new EventBatcher<>(EVENT_BACKLOG, EVENT_BATCH_MILLIS,
+          (delay, task) -> vertx.setTimer(delay, id -> task.run()), e -> vertx.eventBus().publish(ESTABLISHED_ADDRESS, e));
+      metrics.events(established::dropped);
+      endpoint.addListener((info, session, ctx) -> established.offer(toJson(info)));
       svc.listen();
       return svc;
     } catch (Exception e) {

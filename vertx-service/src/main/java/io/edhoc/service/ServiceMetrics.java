@@ -170,6 +170,8 @@ public final class ServiceMetrics {
     return c;
   }
 
+  private Supplier<Number> eventSource;
+
   /** Registers the gauges that read live values. */
   public void gauges(Supplier<Number> halfOpen, Supplier<Number> evictions, Supplier<Number> oscoreContexts,
       Supplier<Number> oscoreEvictions) {
@@ -207,6 +209,13 @@ public final class ServiceMetrics {
       Gauge.builder("edhoc.engine.queue", http, q -> q.waiting()).description("requests waiting for an engine worker")
           .tag("transport", "http").register(registry);
     }
+  }
+
+  /** edhoc_events_dropped_total: {@code edhoc.established} events not published (backlog full). */
+  public void events(Supplier<Number> dropped) {
+    this.eventSource = dropped; // Micrometer keeps a weak reference
+    io.micrometer.core.instrument.FunctionCounter.builder("edhoc.events.dropped", dropped, s -> s.get().doubleValue())
+        .description("edhoc.established events dropped because the event loop had fallen behind by the backlog bound").register(registry);
   }
 
   /** The OSCORE context store's counters (function counters over the DB's own counts). */

@@ -502,7 +502,8 @@ class ServiceTest {
         .contains("edhoc_handshakes_failed_total{reason=\"malformed_message\",transport=\"http\"}")
         .contains("edhoc_handshake_duration_seconds_bucket{transport=\"http\"")
         .contains("edhoc_half_open_sessions")
-        .contains("edhoc_half_open_evictions_total");
+        .contains("edhoc_half_open_evictions_total")
+        .contains("edhoc_events_dropped_total 0.0");
   }
 
   @Test
