@@ -14,14 +14,10 @@ import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.network.MessageExchangeStore;
 import org.eclipse.californium.core.network.serialization.UdpDataParser;
 import org.eclipse.californium.core.network.serialization.UdpDataSerializer;
-import org.eclipse.californium.elements.EndpointContext;
-import org.eclipse.californium.elements.EndpointContextMatcher;
 import org.eclipse.californium.elements.RawData;
 import org.eclipse.californium.elements.RawDataChannel;
 import org.eclipse.californium.elements.UDPConnector;
-import org.eclipse.californium.elements.UdpEndpointContext;
 import org.eclipse.californium.elements.config.Configuration;
-import org.eclipse.californium.elements.exception.EndpointMismatchException;
 
 /**
  * Californium's UDP connector with the EDHOC resource's refusals under pressure moved in front of
@@ -57,13 +53,6 @@ import org.eclipse.californium.elements.exception.EndpointMismatchException;
  * checks (queue, Echo MAC, replay cache, hooks) are the ones its late path already runs on
  * Californium's several protocol threads. Two threads take turns on the socket, so one receives
  * while the other answers or waits for a core.
- *
- * <p>Every other datagram (message_2, the answers to message_3, ACKs, OSCORE responses) is also
- * written by the thread that sends it, usually the engine worker that produced it, instead of being
- * queued for Californium's sender thread: one wake-up of another thread less per response, with
- * the same callbacks in the same order (context established, then sent or failed) and the same
- * endpoint-context check as that thread. A stopped connector reports the message as interrupted,
- * as Californium's does.
  */
 public class EdhocShedConnector extends UDPConnector {
   private final UdpDataParser parser = new UdpDataParser();
@@ -73,7 +62,6 @@ public class EdhocShedConnector extends UDPConnector {
   private volatile EdhocResource resource;
   private volatile MessageExchangeStore messageIds;
   private volatile DatagramSocket socket;
-  private volatile EndpointContextMatcher matcher;
 
   public EdhocShedConnector(InetSocketAddress address, Configuration configuration) {
     super(address, configuration);
@@ -107,38 +95,6 @@ public class EdhocShedConnector extends UDPConnector {
   protected void init(DatagramSocket socket) throws IOException {
     this.socket = socket;
     super.init(socket);
-  }
-
-  @Override
-  public void setEndpointContextMatcher(EndpointContextMatcher matcher) {
-    this.matcher = matcher;
-    super.setEndpointContextMatcher(matcher);
-  }
-
-  /** Writes {@code raw} on the calling thread (see the class comment); Californium's path when stopped. */
-  @Override
-  public void send(RawData raw) {
-    DatagramSocket s = socket;
-    if (raw == null || s == null || !isRunning() || raw.isMulticast()) {
-      super.send(raw); // null: its NullPointerException; stopped: "not running" to the callback
-      return;
-    }
-    EndpointContext destination = raw.getEndpointContext();
-    InetSocketAddress to = destination.getPeerAddress();
-    EndpointContext connection = new UdpEndpointContext(to);
-    EndpointContextMatcher m = matcher;
-    if (m != null && !m.isToBeSent(destination, connection)) {
-      raw.onError(new EndpointMismatchException());
-      return;
-    }
-    byte[] b = raw.getBytes();
-    try {
-      raw.onContextEstablished(connection);
-      s.send(new DatagramPacket(b, b.length, to));
-      raw.onSent();
-    } catch (IOException | RuntimeException e) {
-      raw.onError(e instanceof IOException io ? io : new IOException(e));
-    }
   }
 
   @Override
@@ -196,7 +152,7 @@ public class EdhocShedConnector extends UDPConnector {
       byte[] b = bytes.getBytes();
       s.send(new DatagramPacket(b, b.length, source));
     } catch (IOException | RuntimeException e) {
-      super.send(bytes); // the sender thread's path (it drops the datagram if the connector has stopped)
+      send(bytes); // the sender thread's path (it drops the datagram if the connector has stopped)
     }
     return true;
   }
