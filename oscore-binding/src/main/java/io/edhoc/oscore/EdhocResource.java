@@ -363,12 +363,13 @@ public class EdhocResource extends CoapResource {
   }
 
   /**
-   * True when {@link #answerEarly} may answer anything now: the engine queue is full, or the Echo
-   * check applies. The receive thread's cheap gate: while false, datagrams are not even parsed.
+   * True when {@link #answerEarly} may answer anything now: the engine queue is full, counting
+   * {@code ahead} requests on their way to it as waiting, or the Echo check applies. The receive
+   * thread's cheap gate: while false, datagrams are not even parsed.
    */
-  public boolean mayAnswerEarly() {
+  public boolean mayAnswerEarly(int ahead) {
     EngineQueue q = queue;
-    return (q != null && q.waiting() >= q.capacity()) || echoApplies();
+    return (q != null && q.waiting() + ahead >= q.capacity()) || echoApplies();
   }
 
   /**
@@ -384,15 +385,17 @@ public class EdhocResource extends CoapResource {
    *   <li>4.01 + Echo: a message_1 without a valid Echo while the check applies ({@link
    *       #echoApplies()}): the same challenge, counted the same way ({@link Hooks#refused},
    *       {@code echo_required} / {@code echo_rejected});
-   *   <li>5.03 + Max-Age: the engine queue is full for this request, counted as a shed by the
-   *       queue and reported to {@link Hooks#refused} with reason {@code overloaded};
+   *   <li>5.03 + Max-Age: the engine queue is full for this request, counting {@code ahead}
+   *       requests already on their way to it (queued in Californium's executor: {@link
+   *       CountingExecutor}) as waiting, counted as a shed by the queue and reported to {@link
+   *       Hooks#refused} with reason {@code overloaded};
    *   <li>null otherwise (room in the queue: a valid Echo is verified again there).
    * </ul>
    *
    * The admission hook (rate limit) is not consulted: it comes after both on the normal path. A
    * hook that throws here leaves the request to the normal path.
    */
-  public Response answerEarly(org.eclipse.californium.core.coap.Request req, InetSocketAddress source) {
+  public Response answerEarly(org.eclipse.californium.core.coap.Request req, InetSocketAddress source, int ahead) {
     if (req.getCode() != org.eclipse.californium.core.coap.CoAP.Code.POST || req.getOptions().hasOscore() || source == null
         || !getURI().equals("/" + req.getOptions().getUriPathString())) {
       return null;
@@ -420,7 +423,7 @@ public class EdhocResource extends CoapResource {
       return null;
     }
     EngineQueue q = queue;
-    if (q == null || !q.shedIfFull(in.isMessage1())) {
+    if (q == null || !q.shedIfFull(in.isMessage1(), ahead)) {
       return null;
     }
     try {

@@ -5,6 +5,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.CoAP.Type;
 import org.eclipse.californium.core.coap.CoAPMessageFormatException;
@@ -28,7 +29,9 @@ import org.eclipse.californium.elements.config.Configuration;
  * behind every datagram queued there, which under a flood took hundreds of milliseconds, and a
  * spoofed flood filled that queue. This connector decides on the receiver thread, before that
  * executor, asking the resource ({@link EdhocResource#answerEarly}): while the resource's engine
- * queue is full, an EDHOC POST that the resource would shed is answered here with 5.03 + Max-Age;
+ * queue is full, counting the work already queued in that executor as waiting in it (given by
+ * {@link #shedFor(EdhocResource, MessageExchangeStore, IntSupplier)}, {@link CountingExecutor}),
+ * an EDHOC POST that the resource would shed is answered here with 5.03 + Max-Age;
  * while its Echo check applies (RFC 9175; {@code auto} under pressure), a message_1 without a
  * valid Echo is answered here with 4.01 + a fresh Echo value. Neither reaches Californium. A
  * confirmable request gets a piggybacked ACK (its Message ID and token), a non-confirmable one a
@@ -61,6 +64,7 @@ public class EdhocShedConnector extends UDPConnector {
   private final LongAdder challenged = new LongAdder();
   private volatile EdhocResource resource;
   private volatile MessageExchangeStore messageIds;
+  private volatile IntSupplier ahead = () -> 0;
   private volatile DatagramSocket socket;
 
   public EdhocShedConnector(InetSocketAddress address, Configuration configuration) {
@@ -73,6 +77,16 @@ public class EdhocShedConnector extends UDPConnector {
    * the normal way.
    */
   public EdhocShedConnector shedFor(EdhocResource resource, MessageExchangeStore messageIds) {
+    return shedFor(resource, messageIds, () -> 0);
+  }
+
+  /**
+   * As {@link #shedFor(EdhocResource, MessageExchangeStore)}, counting {@code ahead} (the work
+   * queued in Californium's executor, {@link CountingExecutor#waiting()}) as already waiting in the
+   * engine queue: the requests let through meet the queue only after it.
+   */
+  public EdhocShedConnector shedFor(EdhocResource resource, MessageExchangeStore messageIds, IntSupplier ahead) {
+    this.ahead = java.util.Objects.requireNonNull(ahead, "ahead");
     this.resource = resource;
     this.messageIds = messageIds;
     return this;
@@ -108,7 +122,11 @@ public class EdhocShedConnector extends UDPConnector {
 
   private boolean answered(RawData raw) {
     EdhocResource r = resource;
-    if (r == null || raw.isMulticast() || !r.mayAnswerEarly()) {
+    if (r == null || raw.isMulticast()) {
+      return false;
+    }
+    int queued = ahead.getAsInt();
+    if (!r.mayAnswerEarly(queued)) {
       return false; // the cheap gate: nothing is answered here without pressure
     }
     Message m;
@@ -126,7 +144,7 @@ public class EdhocShedConnector extends UDPConnector {
       return false;
     }
     InetSocketAddress source = raw.getInetSocketAddress();
-    Response answer = r.answerEarly(req, source);
+    Response answer = r.answerEarly(req, source, queued);
     if (answer == null) {
       return false;
     }

@@ -96,14 +96,16 @@ public final class EngineQueue implements AutoCloseable {
   }
 
   /**
-   * Counts a shed and returns true when an offer of this class would be refused now (the queue is
-   * full for it); false (nothing counted) otherwise. For a transport that refuses before it has
-   * built the task, e.g. on the receive thread ahead of its own executor.
+   * Counts a shed and returns true when an offer of this class would be refused now, with {@code
+   * ahead} more requests counted as waiting; false (nothing counted) otherwise. For a transport
+   * that refuses before it has built the task, ahead of its own executor (CoAP: on the UDP receive
+   * thread): {@code ahead} is the work already queued in that executor, which reaches this queue
+   * first ({@link CountingExecutor}), 0 when not known.
    */
-  public boolean shedIfFull(boolean start) {
+  public boolean shedIfFull(boolean start, int ahead) {
     lock.lock();
     try {
-      int waiting = starts.size() + continuations.size();
+      int waiting = starts.size() + continuations.size() + Math.max(0, ahead);
       if (closed || waiting >= (start ? capacity : 2 * capacity)) {
         (start ? shedStarts : shedContinuations).increment();
         return true;

@@ -327,6 +327,112 @@ class EdhocShedConnectorTest {
     assertThat(refused).hasSize(24);
   }
 
+  /**
+   * What waits in Californium's executor counts as waiting in the engine queue: with one engine
+   * place left free by the requests already let through, the next message_1 is refused on the
+   * receive thread at once, instead of being let through and refused after the executor (where,
+   * under overload, 40-45 % of the refusals were decided, and the refusals' tail with them).
+   */
+  @Test
+  @Timeout(60)
+  void workQueuedInCaliforniumsExecutorCountsAsWaitingForTheEarlyRefusal() throws Exception {
+    CoapConfig.register();
+    UdpConfig.register();
+    Configuration cfg = Configuration.createStandardWithoutFile();
+    cfg.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, 1);
+    TokenGenerator tokens = new RandomTokenGenerator(cfg);
+    InMemoryMessageExchangeStore exchanges = new InMemoryMessageExchangeStore("ahead-test", cfg, tokens);
+    exchanges.setDeduplicator(EdhocReplayCache.deduplicator(DeduplicatorFactory.getDeduplicatorFactory().createDeduplicator(cfg)));
+    EdhocShedConnector connector = new EdhocShedConnector(new InetSocketAddress("127.0.0.1", 0), cfg);
+    CoapEndpoint ep = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector).setTokenGenerator(tokens)
+        .setMessageExchangeStore(exchanges).build();
+    server = new CoapServer(cfg);
+    CountingExecutor protocolStage = CountingExecutor.installOn(server, cfg);
+    server.addEndpoint(ep);
+    queue = new EngineQueue("ahead-test", 1, 2);
+    CountDownLatch workerHeld = new CountDownLatch(1);
+    CountDownLatch executorHeld = new CountDownLatch(1);
+    EdhocResource resource = EdhocResource.addTo(server, ResponderEngine.builder(f.responder).build()).engineQueue(queue, 7)
+        .replayCache(new EdhocReplayCache(1000, 45_000));
+    resource.hooks(new EdhocResource.Hooks() {
+      @Override
+      public ResponderEngine.Result process(EdhocResource.Incoming in, ResponderEngine e) {
+        workerHeld.countDown();
+        try {
+          releaseWorker.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException x) {
+          Thread.currentThread().interrupt();
+        }
+        return e.handle(in.body(), in.origin());
+      }
+    });
+    server.add(new CoapResource("hold") {
+      @Override
+      public void handleGET(CoapExchange exchange) {
+        executorHeld.countDown();
+        try {
+          releaseExecutor.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException x) {
+          Thread.currentThread().interrupt();
+        }
+        exchange.respond(ResponseCode.CONTENT);
+      }
+    });
+    connector.shedFor(resource, exchanges, protocolStage::waiting);
+    server.start();
+    serverAddress = new InetSocketAddress("127.0.0.1", ep.getAddress().getPort());
+    socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+    socket.setSoTimeout(20_000); // a safety net only: every assertion counts answers
+
+    // the one worker is held inside the engine (A); the queue (two places) is empty
+    Request a = message1(Type.CON, null);
+    send(a);
+    assertThat(workerHeld.await(20, TimeUnit.SECONDS)).isTrue();
+    // Californium's only protocol thread is held (its task has started: not counted)
+    Request hold = Request.newGet();
+    hold.setType(Type.CON);
+    hold.getOptions().setUriPath("hold");
+    send(prepare(hold));
+    assertThat(executorHeld.await(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(protocolStage.waiting()).isZero();
+    // B and C find the queue empty and nothing ahead of them: let through, they wait in the executor
+    Request b = message1(Type.CON, null);
+    Request c = message1(Type.CON, null);
+    send(b);
+    send(c);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (protocolStage.waiting() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(protocolStage.waiting()).isEqualTo(2);
+    assertThat(queue.waiting()).isZero();
+    // D: the engine queue is empty, but B and C will take its two places: refused here, at once
+    Request d = message1(Type.NON, null);
+    send(d);
+    expectShed(List.of(d));
+    assertThat(connector.shedBeforeExecutor()).isEqualTo(1);
+    assertThat(executorHeld.getCount()).isZero(); // Californium still held: decided on the receive thread
+
+    // Californium goes: B and C take the two places, nothing is refused late
+    releaseExecutor.countDown();
+    assertThat(receive().getToken()).isEqualTo(hold.getToken());
+    while (queue.waiting() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(queue.waiting()).isEqualTo(2);
+    assertThat(queue.shedStarts()).as("only D, on the receive thread").isEqualTo(1);
+    // the engine goes: A, B and C get their message_2
+    releaseWorker.countDown();
+    List<Token> answered = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Response r = receive();
+      assertThat(r.getCode()).isEqualTo(ResponseCode.CHANGED);
+      answered.add(r.getToken());
+    }
+    assertThat(answered).containsExactlyInAnyOrder(a.getToken(), b.getToken(), c.getToken());
+    assertThat(protocolStage.waiting()).isZero();
+  }
+
   private void expectShed(List<Request> sent) throws Exception {
     for (int i = 0; i < sent.size(); i++) {
       Response r = receive();

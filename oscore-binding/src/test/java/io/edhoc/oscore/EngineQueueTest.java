@@ -46,6 +46,22 @@ class EngineQueueTest {
 
   @Test
   @Timeout(30)
+  void aRefusalAheadOfTheQueueCountsTheRequestsOnTheirWayAsWaiting() throws Exception {
+    try (EngineQueue q = new EngineQueue("test", 1, 2)) {
+      assertThat(q.shedIfFull(true, 0)).isFalse();
+      assertThat(q.shedIfFull(true, 1)).isFalse();
+      assertThat(q.shedIfFull(true, 2)).as("two on their way fill the two places").isTrue();
+      assertThat(q.shedIfFull(false, 3)).as("continuations: up to twice").isFalse();
+      assertThat(q.shedIfFull(false, 4)).isTrue();
+      assertThat(q.shedIfFull(true, -5)).as("a negative count is none").isFalse();
+      assertThat(q.shedStarts()).isEqualTo(1);
+      assertThat(q.shedContinuations()).isEqualTo(1);
+      assertThat(q.admitted()).as("nothing queued by asking").isZero();
+    }
+  }
+
+  @Test
+  @Timeout(30)
   void aFailingTaskDoesNotKillTheWorker() throws Exception {
     try (EngineQueue q = EngineQueue.sizedFromCores("test", 1, 4)) {
       assertThat(q.workers()).isEqualTo(1);

@@ -1,6 +1,7 @@
 package io.edhoc.service.coap;
 
 import io.edhoc.oscore.CaliforniumContexts;
+import io.edhoc.oscore.CountingExecutor;
 import io.edhoc.oscore.EchoVerifier;
 import io.edhoc.oscore.EdhocResource;
 import io.edhoc.oscore.EdhocReplayCache;
@@ -80,13 +81,16 @@ public final class CoapTransport implements AutoCloseable {
         .setMessageExchangeStore(exchanges)
         .build();
     this.server = new CoapServer(cfg);
+    // Californium's own executors, the protocol stage counted: the receive threads count the work
+    // queued there as already waiting in the engine queue when they decide a 5.03
+    CountingExecutor protocolStage = CountingExecutor.installOn(server, cfg);
     server.addEndpoint(endpoint);
     CoapResource wellKnown = new CoapResource(".well-known");
     wellKnown.setVisible(false);
     EdhocResource resource = new EdhocResource(edhoc.engine()).maxBodySize(maxBody).hooks(new EndpointHooks(edhoc)).echoReachability(echo)
         .engineQueue(queue, shedMaxAge).replayCache(replay);
     this.resource = resource;
-    connector.shedFor(resource, exchanges);
+    connector.shedFor(resource, exchanges, protocolStage::waiting);
     this.connector = connector;
     resource.getAttributes().setTitle("EDHOC (RFC 9528)");
     wellKnown.add(resource);
