@@ -13,15 +13,18 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.elements.RawData;
+import org.eclipse.californium.elements.RawDataChannel;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.util.ExecutorsUtil;
 import org.eclipse.californium.elements.util.NamedThreadFactory;
 
 /**
- * Californium's protocol-stage executor with a count of the work queued in it: the tasks handed to
- * {@link #execute} and not started yet. Californium's endpoint passes every received datagram to
- * this executor with {@code execute} (and its per-exchange serial executors their steps), so the
- * count is the received requests (and other steps) on their way to the resources.
+ * Californium's protocol-stage executor with a count of the received datagrams queued in it: the
+ * tasks handed to {@link #execute} from within {@link #receive} (where the connector passes a
+ * received datagram to Californium's endpoint, which hands it to this executor) and not started
+ * yet. Other tasks (the steps of exchanges, responses on their way out) are not counted: they
+ * are not requests on their way to a resource.
  *
  * <p>{@link EdhocShedConnector} decides refusals on the receive thread, ahead of this executor;
  * what it lets through meets the engine queue only after the work queued here. Counting that work
@@ -30,13 +33,14 @@ import org.eclipse.californium.elements.util.NamedThreadFactory;
  * under twice the capacity 40-45 % of the refusals were decided after this executor instead, and
  * those made the refusals' tail (docs/performance.md, "The refusals decided late").
  *
- * <p>Only {@code execute} is counted; scheduled and submitted tasks (Californium's timers) are
- * passed on as they are. The count is exact: a task is counted when handed over and uncounted when
- * it starts or is refused.
+ * <p>Scheduled and submitted tasks (Californium's timers) are passed on as they are. The count is
+ * exact: a task is counted when handed over and uncounted when it starts or is refused.
  */
 public final class CountingExecutor implements ScheduledExecutorService {
   private final ScheduledExecutorService delegate;
   private final AtomicInteger waiting = new AtomicInteger();
+  /** Set on a thread while it hands a received datagram to Californium ({@link #receive}). */
+  private final ThreadLocal<Boolean> receiving = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
   public CountingExecutor(ScheduledExecutorService delegate) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -55,14 +59,28 @@ public final class CountingExecutor implements ScheduledExecutorService {
     return main;
   }
 
-  /** Tasks handed to {@link #execute} and not started yet. */
+  /** Received datagrams handed to this executor ({@link #receive}) and not started yet. */
   public int waiting() {
     return Math.max(0, waiting.get());
+  }
+
+  /** Hands {@code raw} to {@code endpoint} (Californium's), counting what it queues here for it. */
+  public void receive(RawDataChannel endpoint, RawData raw) {
+    receiving.set(Boolean.TRUE);
+    try {
+      endpoint.receiveData(raw);
+    } finally {
+      receiving.set(Boolean.FALSE);
+    }
   }
 
   @Override
   public void execute(Runnable task) {
     Objects.requireNonNull(task, "task");
+    if (!receiving.get()) {
+      delegate.execute(task);
+      return;
+    }
     waiting.incrementAndGet();
     try {
       delegate.execute(() -> {

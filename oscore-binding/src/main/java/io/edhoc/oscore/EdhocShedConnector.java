@@ -5,7 +5,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntSupplier;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.CoAP.Type;
 import org.eclipse.californium.core.coap.CoAPMessageFormatException;
@@ -29,8 +28,8 @@ import org.eclipse.californium.elements.config.Configuration;
  * behind every datagram queued there, which under a flood took hundreds of milliseconds, and a
  * spoofed flood filled that queue. This connector decides on the receiver thread, before that
  * executor, asking the resource ({@link EdhocResource#answerEarly}): while the resource's engine
- * queue is full, counting the work already queued in that executor as waiting in it (given by
- * {@link #shedFor(EdhocResource, MessageExchangeStore, IntSupplier)}, {@link CountingExecutor}),
+ * queue is full, counting the datagrams let through and still queued in that executor as waiting
+ * in it ({@link #shedFor(EdhocResource, MessageExchangeStore, CountingExecutor)}),
  * an EDHOC POST that the resource would shed is answered here with 5.03 + Max-Age;
  * while its Echo check applies (RFC 9175; {@code auto} under pressure), a message_1 without a
  * valid Echo is answered here with 4.01 + a fresh Echo value. Neither reaches Californium. A
@@ -64,7 +63,7 @@ public class EdhocShedConnector extends UDPConnector {
   private final LongAdder challenged = new LongAdder();
   private volatile EdhocResource resource;
   private volatile MessageExchangeStore messageIds;
-  private volatile IntSupplier ahead = () -> 0;
+  private volatile CountingExecutor protocolStage;
   private volatile DatagramSocket socket;
 
   public EdhocShedConnector(InetSocketAddress address, Configuration configuration) {
@@ -77,16 +76,18 @@ public class EdhocShedConnector extends UDPConnector {
    * the normal way.
    */
   public EdhocShedConnector shedFor(EdhocResource resource, MessageExchangeStore messageIds) {
-    return shedFor(resource, messageIds, () -> 0);
+    return shedFor(resource, messageIds, null);
   }
 
   /**
-   * As {@link #shedFor(EdhocResource, MessageExchangeStore)}, counting {@code ahead} (the work
-   * queued in Californium's executor, {@link CountingExecutor#waiting()}) as already waiting in the
-   * engine queue: the requests let through meet the queue only after it.
+   * As {@link #shedFor(EdhocResource, MessageExchangeStore)}, counting the datagrams this
+   * connector has let through and that still wait in Californium's executor ({@code
+   * protocolStage}, installed on the server: {@link CountingExecutor#installOn}) as already
+   * waiting in the engine queue: the requests let through meet the queue only after it. Null:
+   * nothing counted.
    */
-  public EdhocShedConnector shedFor(EdhocResource resource, MessageExchangeStore messageIds, IntSupplier ahead) {
-    this.ahead = java.util.Objects.requireNonNull(ahead, "ahead");
+  public EdhocShedConnector shedFor(EdhocResource resource, MessageExchangeStore messageIds, CountingExecutor protocolStage) {
+    this.protocolStage = protocolStage;
     this.resource = resource;
     this.messageIds = messageIds;
     return this;
@@ -115,7 +116,12 @@ public class EdhocShedConnector extends UDPConnector {
   public void setRawDataReceiver(RawDataChannel receiver) {
     super.setRawDataReceiver(receiver == null ? null : raw -> {
       if (!answered(raw)) {
-        receiver.receiveData(raw);
+        CountingExecutor stage = protocolStage;
+        if (stage != null) {
+          stage.receive(receiver, raw);
+        } else {
+          receiver.receiveData(raw);
+        }
       }
     });
   }
@@ -125,7 +131,8 @@ public class EdhocShedConnector extends UDPConnector {
     if (r == null || raw.isMulticast()) {
       return false;
     }
-    int queued = ahead.getAsInt();
+    CountingExecutor stage = protocolStage;
+    int queued = stage == null ? 0 : stage.waiting();
     if (!r.mayAnswerEarly(queued)) {
       return false; // the cheap gate: nothing is answered here without pressure
     }

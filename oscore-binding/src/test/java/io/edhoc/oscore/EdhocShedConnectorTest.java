@@ -164,66 +164,14 @@ class EdhocShedConnectorTest {
   @Test
   @Timeout(60)
   void underPressureShedsAndEchoChallengesAreAnsweredOnTheReceiveThreadWhileCaliforniumsExecutorIsHeld() throws Exception {
-    CoapConfig.register();
-    UdpConfig.register();
-    Configuration cfg = Configuration.createStandardWithoutFile();
-    cfg.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, 1);
-    TokenGenerator tokens = new RandomTokenGenerator(cfg);
-    InMemoryMessageExchangeStore exchanges = new InMemoryMessageExchangeStore("shed-test", cfg, tokens);
-    exchanges.setDeduplicator(EdhocReplayCache.deduplicator(DeduplicatorFactory.getDeduplicatorFactory().createDeduplicator(cfg)));
-    java.util.concurrent.atomic.AtomicInteger viaSenderThread = new java.util.concurrent.atomic.AtomicInteger();
-    EdhocShedConnector connector = new EdhocShedConnector(new InetSocketAddress("127.0.0.1", 0), cfg) {
-      @Override
-      public void send(org.eclipse.californium.elements.RawData msg) {
-        viaSenderThread.incrementAndGet(); // Californium's path: queued for its sender thread
-        super.send(msg);
-      }
-    };
-    CoapEndpoint ep = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector).setTokenGenerator(tokens)
-        .setMessageExchangeStore(exchanges).build();
-    server = new CoapServer(cfg);
-    server.addEndpoint(ep);
-    ResponderEngine engine = ResponderEngine.builder(f.responder).build();
-    queue = new EngineQueue("shed-test", 1, 1);
-    CountDownLatch workerHeld = new CountDownLatch(1);
-    CountDownLatch executorHeld = new CountDownLatch(1);
-    List<String> refused = new CopyOnWriteArrayList<>();
+    Held h = held(1, false);
+    EdhocShedConnector connector = h.connector();
+    EdhocResource resource = h.resource();
+    java.util.concurrent.atomic.AtomicInteger viaSenderThread = h.viaSenderThread();
+    CountDownLatch workerHeld = h.workerHeld();
+    CountDownLatch executorHeld = h.executorHeld();
+    List<String> refused = h.refused();
     EchoVerifier echo = EchoVerifier.random(Duration.ofSeconds(30));
-    EdhocResource resource = EdhocResource.addTo(server, engine).engineQueue(queue, 7).replayCache(new EdhocReplayCache(1000, 45_000));
-    resource.hooks(new EdhocResource.Hooks() {
-      @Override
-      public ResponderEngine.Result process(EdhocResource.Incoming in, ResponderEngine e) {
-        workerHeld.countDown();
-        try {
-          releaseWorker.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException x) {
-          Thread.currentThread().interrupt();
-        }
-        return e.handle(in.body(), in.origin());
-      }
-
-      @Override
-      public void refused(EdhocResource.Incoming in, String reason) {
-        refused.add(reason);
-      }
-    });
-    server.add(new CoapResource("hold") {
-      @Override
-      public void handleGET(CoapExchange exchange) {
-        executorHeld.countDown();
-        try {
-          releaseExecutor.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException x) {
-          Thread.currentThread().interrupt();
-        }
-        exchange.respond(ResponseCode.CONTENT);
-      }
-    });
-    connector.shedFor(resource, exchanges);
-    server.start();
-    serverAddress = new InetSocketAddress("127.0.0.1", ep.getAddress().getPort());
-    socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-    socket.setSoTimeout(20_000); // a safety net only: every assertion counts answers
 
     // the worker is held inside the engine (A), the queue of one is full (B)
     Request a = message1(Type.CON, null);
@@ -336,53 +284,11 @@ class EdhocShedConnectorTest {
   @Test
   @Timeout(60)
   void workQueuedInCaliforniumsExecutorCountsAsWaitingForTheEarlyRefusal() throws Exception {
-    CoapConfig.register();
-    UdpConfig.register();
-    Configuration cfg = Configuration.createStandardWithoutFile();
-    cfg.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, 1);
-    TokenGenerator tokens = new RandomTokenGenerator(cfg);
-    InMemoryMessageExchangeStore exchanges = new InMemoryMessageExchangeStore("ahead-test", cfg, tokens);
-    exchanges.setDeduplicator(EdhocReplayCache.deduplicator(DeduplicatorFactory.getDeduplicatorFactory().createDeduplicator(cfg)));
-    EdhocShedConnector connector = new EdhocShedConnector(new InetSocketAddress("127.0.0.1", 0), cfg);
-    CoapEndpoint ep = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector).setTokenGenerator(tokens)
-        .setMessageExchangeStore(exchanges).build();
-    server = new CoapServer(cfg);
-    CountingExecutor protocolStage = CountingExecutor.installOn(server, cfg);
-    server.addEndpoint(ep);
-    queue = new EngineQueue("ahead-test", 1, 2);
-    CountDownLatch workerHeld = new CountDownLatch(1);
-    CountDownLatch executorHeld = new CountDownLatch(1);
-    EdhocResource resource = EdhocResource.addTo(server, ResponderEngine.builder(f.responder).build()).engineQueue(queue, 7)
-        .replayCache(new EdhocReplayCache(1000, 45_000));
-    resource.hooks(new EdhocResource.Hooks() {
-      @Override
-      public ResponderEngine.Result process(EdhocResource.Incoming in, ResponderEngine e) {
-        workerHeld.countDown();
-        try {
-          releaseWorker.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException x) {
-          Thread.currentThread().interrupt();
-        }
-        return e.handle(in.body(), in.origin());
-      }
-    });
-    server.add(new CoapResource("hold") {
-      @Override
-      public void handleGET(CoapExchange exchange) {
-        executorHeld.countDown();
-        try {
-          releaseExecutor.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException x) {
-          Thread.currentThread().interrupt();
-        }
-        exchange.respond(ResponseCode.CONTENT);
-      }
-    });
-    connector.shedFor(resource, exchanges, protocolStage::waiting);
-    server.start();
-    serverAddress = new InetSocketAddress("127.0.0.1", ep.getAddress().getPort());
-    socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-    socket.setSoTimeout(20_000); // a safety net only: every assertion counts answers
+    Held h = held(2, true);
+    EdhocShedConnector connector = h.connector();
+    CountingExecutor protocolStage = h.protocolStage();
+    CountDownLatch workerHeld = h.workerHeld();
+    CountDownLatch executorHeld = h.executorHeld();
 
     // the one worker is held inside the engine (A); the queue (two places) is empty
     Request a = message1(Type.CON, null);
@@ -431,6 +337,85 @@ class EdhocShedConnectorTest {
     }
     assertThat(answered).containsExactlyInAnyOrder(a.getToken(), b.getToken(), c.getToken());
     assertThat(protocolStage.waiting()).isZero();
+  }
+
+  /** A server as the service builds it, whose engine worker and protocol thread tests can hold. */
+  private record Held(EdhocShedConnector connector, EdhocResource resource, CountingExecutor protocolStage,
+      java.util.concurrent.atomic.AtomicInteger viaSenderThread, CountDownLatch workerHeld, CountDownLatch executorHeld,
+      List<String> refused) {}
+
+  /**
+   * Starts {@link #server} with one engine worker that waits for {@link #releaseWorker}, an engine
+   * queue of {@code capacity}, Californium's protocol stage of one thread (counted; the connector
+   * counts it as waiting when {@code countAhead}) and a GET /hold that holds that thread until
+   * {@link #releaseExecutor}; opens {@link #socket}.
+   */
+  private Held held(int capacity, boolean countAhead) throws Exception {
+    CoapConfig.register();
+    UdpConfig.register();
+    Configuration cfg = Configuration.createStandardWithoutFile();
+    cfg.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, 1);
+    TokenGenerator tokens = new RandomTokenGenerator(cfg);
+    InMemoryMessageExchangeStore exchanges = new InMemoryMessageExchangeStore("shed-test", cfg, tokens);
+    exchanges.setDeduplicator(EdhocReplayCache.deduplicator(DeduplicatorFactory.getDeduplicatorFactory().createDeduplicator(cfg)));
+    java.util.concurrent.atomic.AtomicInteger viaSenderThread = new java.util.concurrent.atomic.AtomicInteger();
+    EdhocShedConnector connector = new EdhocShedConnector(new InetSocketAddress("127.0.0.1", 0), cfg) {
+      @Override
+      public void send(org.eclipse.californium.elements.RawData msg) {
+        viaSenderThread.incrementAndGet(); // Californium's path: queued for its sender thread
+        super.send(msg);
+      }
+    };
+    CoapEndpoint ep = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector).setTokenGenerator(tokens)
+        .setMessageExchangeStore(exchanges).build();
+    server = new CoapServer(cfg);
+    CountingExecutor protocolStage = CountingExecutor.installOn(server, cfg);
+    server.addEndpoint(ep);
+    queue = new EngineQueue("shed-test", 1, capacity);
+    CountDownLatch workerHeld = new CountDownLatch(1);
+    CountDownLatch executorHeld = new CountDownLatch(1);
+    List<String> refused = new CopyOnWriteArrayList<>();
+    EdhocResource resource = EdhocResource.addTo(server, ResponderEngine.builder(f.responder).build()).engineQueue(queue, 7)
+        .replayCache(new EdhocReplayCache(1000, 45_000));
+    resource.hooks(new EdhocResource.Hooks() {
+      @Override
+      public ResponderEngine.Result process(EdhocResource.Incoming in, ResponderEngine e) {
+        workerHeld.countDown();
+        try {
+          releaseWorker.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException x) {
+          Thread.currentThread().interrupt();
+        }
+        return e.handle(in.body(), in.origin());
+      }
+
+      @Override
+      public void refused(EdhocResource.Incoming in, String reason) {
+        refused.add(reason);
+      }
+    });
+    server.add(new CoapResource("hold") {
+      @Override
+      public void handleGET(CoapExchange exchange) {
+        executorHeld.countDown();
+        try {
+          releaseExecutor.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException x) {
+          Thread.currentThread().interrupt();
+        }
+        exchange.respond(ResponseCode.CONTENT);
+      }
+    });
+    if (countAhead) {
+      connector.shedFor(resource, exchanges, protocolStage);
+    } else {
+      connector.shedFor(resource, exchanges);
+    }
+    server.start();
+    serverAddress = new InetSocketAddress("127.0.0.1", ep.getAddress().getPort());
+    socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+    socket.setSoTimeout(20_000); // a safety net only: every assertion counts answers
+    return new Held(connector, resource, protocolStage, viaSenderThread, workerHeld, executorHeld, refused);
   }
 
   private void expectShed(List<Request> sent) throws Exception {

@@ -81,8 +81,9 @@ public final class CoapTransport implements AutoCloseable {
         .setMessageExchangeStore(exchanges)
         .build();
     this.server = new CoapServer(cfg);
-    // Californium's own executors, the protocol stage counted: the receive threads count the work
-    // queued there as already waiting in the engine queue when they decide a 5.03
+    // Californium's own executors, the protocol stage counted: the receive threads count the
+    // datagrams they let through and still queued there as already waiting in the engine queue
+    // when they decide a 5.03
     CountingExecutor protocolStage = CountingExecutor.installOn(server, cfg);
     server.addEndpoint(endpoint);
     CoapResource wellKnown = new CoapResource(".well-known");
@@ -90,7 +91,7 @@ public final class CoapTransport implements AutoCloseable {
     EdhocResource resource = new EdhocResource(edhoc.engine()).maxBodySize(maxBody).hooks(new EndpointHooks(edhoc)).echoReachability(echo)
         .engineQueue(queue, shedMaxAge).replayCache(replay);
     this.resource = resource;
-    connector.shedFor(resource, exchanges, protocolStage::waiting);
+    connector.shedFor(resource, exchanges, protocolStage);
     this.connector = connector;
     resource.getAttributes().setTitle("EDHOC (RFC 9528)");
     wellKnown.add(resource);
