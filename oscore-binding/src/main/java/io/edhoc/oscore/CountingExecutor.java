@@ -30,7 +30,7 @@ import org.eclipse.californium.elements.util.NamedThreadFactory;
  * what it lets through meets the engine queue only after the work queued here. Counting that work
  * as already waiting in the engine queue ({@link EngineQueue#shedIfFull(boolean, int)}) keeps the
  * receive thread from letting through more requests than the queue has places left: without it,
- * under twice the capacity 40-45 % of the refusals were decided after this executor instead, and
+ * under twice the capacity 42-44 % of the refusals were decided after this executor instead, and
  * those made the refusals' tail (docs/performance.md, "The refusals decided late").
  *
  * <p>Scheduled and submitted tasks (Californium's timers) are passed on as they are. The count is

@@ -279,7 +279,7 @@ class EdhocShedConnectorTest {
    * What waits in Californium's executor counts as waiting in the engine queue: with one engine
    * place left free by the requests already let through, the next message_1 is refused on the
    * receive thread at once, instead of being let through and refused after the executor (where,
-   * under overload, 40-45 % of the refusals were decided, and the refusals' tail with them).
+   * under overload, 42-44 % of the refusals were decided, and the refusals' tail with them).
    */
   @Test
   @Timeout(60)
